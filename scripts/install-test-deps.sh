@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the system tools the tests use, from Debian's archive, when they are missing:
+# tshark (reference for the differential test). Idempotent; does nothing when all are present.
+set -euo pipefail
+need=()
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "warning: cannot install ${need[*]} (not root or no apt-get); tests that need them will report as skipped"
+  fi
+fi

@@ -1,0 +1,74 @@
+// @ts-check
+'use strict';
+// Four bundles from one source tree (DEVELOPERS.md "Design"): the desktop extension host, the web
+// extension host (vscode.dev, web worker), the webview UI and the command-line tool. Targets whose
+// entry file does not exist yet are left out, so the config never points at a stub.
+const fs = require('fs');
+const path = require('path');
+const webpack = require('webpack');
+
+/** @param {string} entry */
+const has = (entry) => fs.existsSync(path.join(__dirname, entry));
+
+const tsRule = {
+  test: /\.ts$/,
+  exclude: /node_modules/,
+  use: [{ loader: 'ts-loader', options: { transpileOnly: true, compilerOptions: { sourceMap: true } } }],
+};
+
+/** @type {(env: unknown, argv: { mode?: string }) => import('webpack').Configuration[]} */
+module.exports = (_env, argv) => {
+  const mode = argv.mode === 'development' ? 'development' : 'production';
+  const common = {
+    mode,
+    devtool: 'nosources-source-map',
+    resolve: { extensionAlias: { '.js': ['.ts', '.js'] }, extensions: ['.ts', '.js'] },
+    module: { rules: [tsRule] },
+    performance: { hints: false },
+    infrastructureLogging: { level: 'warn' },
+    stats: 'errors-warnings',
+  };
+  /** @type {import('webpack').Configuration[]} */
+  const configs = [];
+  if (has('src/extension/extension.ts')) {
+    configs.push({
+      ...common,
+      name: 'extension',
+      target: 'node',
+      entry: { extension: './src/extension/extension.ts', worker: './src/extension/worker.ts' },
+      output: { path: path.join(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2' },
+      externals: { vscode: 'commonjs vscode' },
+    });
+  }
+  if (has('src/extension/webExtension.ts')) {
+    configs.push({
+      ...common,
+      name: 'web-extension',
+      target: 'webworker',
+      entry: { extension: './src/extension/webExtension.ts', worker: './src/extension/webWorker.ts' },
+      output: { path: path.join(__dirname, 'dist', 'web'), filename: '[name].js', libraryTarget: 'commonjs' },
+      externals: { vscode: 'commonjs vscode' },
+      resolve: { ...common.resolve, fallback: { path: false, fs: false, worker_threads: false } },
+    });
+  }
+  if (has('src/webview/main.ts')) {
+    configs.push({
+      ...common,
+      name: 'webview',
+      target: 'web',
+      entry: { webview: './src/webview/main.ts' },
+      output: { path: path.join(__dirname, 'dist', 'webview'), filename: '[name].js' },
+    });
+  }
+  if (has('src/cli/main.ts')) {
+    configs.push({
+      ...common,
+      name: 'cli',
+      target: 'node',
+      entry: { cli: './src/cli/main.ts' },
+      output: { path: path.join(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2' },
+      plugins: [new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true })],
+    });
+  }
+  return configs;
+};
