@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools the tests use, from Debian's archive, when they are missing:
-# tshark (reference for the differential test). Idempotent; does nothing when all are present.
+# tshark (reference for the differential test), then the editor harness (scripts/editor/install.sh).
+# Idempotent; does nothing when all are present.
 set -euo pipefail
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
@@ -13,3 +14,6 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "warning: cannot install ${need[*]} (not root or no apt-get); tests that need them will report as skipped"
   fi
 fi
+# The real-editor suite (scripts/editor-tests.mjs): chromium, Node 24, code-server. When this cannot
+# install them, that suite reports itself as failed; the other suites still run.
+bash "$(dirname "$0")/editor/install.sh" || echo "warning: the editor harness is not installed; the in-editor suite will fail"

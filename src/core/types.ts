@@ -216,3 +216,62 @@ export interface SipMessage {
   contentLength?: number;
   problems: SipParseProblem[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Between the layers
+// ---------------------------------------------------------------------------------------------
+
+/** TCP flag bits as in the TCP header (RFC 9293 §3.1). */
+export const TcpFlags = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10 } as const;
+
+/** One TCP segment, as the network layer hands it to the TCP reassembler. */
+export interface TcpSegment extends TransportPayload {
+  /** Sequence number of data[0] (for a SYN, the SYN's own sequence number). */
+  seq: number;
+  /** TcpFlags bits. */
+  flags: number;
+}
+
+/** The bytes of one framed SIP message, before parsing, with where they came from. */
+export interface SipPdu {
+  /** The frame that completes the message. */
+  frame: number;
+  /** Every frame that contributed bytes, in stream order (duplicates removed). */
+  frames: number[];
+  ts: Timestamp;
+  transport: TransportName;
+  src: Endpoint;
+  dst: Endpoint;
+  bytes: Uint8Array;
+  /** Byte offset in the file of bytes[0], when the message lies contiguous in one frame. */
+  fileOffset?: number;
+}
+
+/** Receives what a layer produces. Every layer reports problems instead of throwing. */
+export interface ProblemSink {
+  problem(p: Problem): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings (rule engine output)
+// ---------------------------------------------------------------------------------------------
+
+export type SeverityLevel = Severity | 'off';
+
+/** A message and a place in it, used for a finding's location and its related information. */
+export interface MessageLocation {
+  /** TraceMessage.index */
+  messageIndex: number;
+  span: Span;
+}
+
+export interface RelatedInfo extends MessageLocation {
+  message: string;
+}
+
+export interface Finding extends MessageLocation {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  related?: RelatedInfo[];
+}

@@ -1,0 +1,807 @@
+/**
+ * RegisterChecker: the incremental exchange model (rule catalog §2) and the rule dispatcher.
+ *
+ * Messages come in capture order through `add`. Each REGISTER-related message is turned into
+ * compact facts, matched to its transaction (catalog 2.1), grouped into a flow and a binding
+ * lineage (2.2), classified on both axes (2.3), and the rules run on it at once, against the
+ * state as it was before the message (2.4). The message itself is not kept: only facts, spans
+ * and findings are, so memory grows with the number of bindings and open expectations, not with
+ * the size of the capture. Expectations that need later messages (a PUBLISH after an initial
+ * 2xx, a resend after a challenge, a final response within Timer F) are "windows", closed by the
+ * message that meets them, by capture time passing their deadline, or by `end()`.
+ */
+import type { Finding, RelatedInfo, Severity, SeverityLevel, SipMessage, Span, TraceMessage } from '../types';
+import { configuredSeverity, type ResolvedSettings } from '../settings';
+import { firstHeader } from '../sip/parser';
+import { parseNameAddr, parseUri } from '../sip/values';
+import type {
+  BaseContext,
+  EndContext,
+  MessageContext,
+  PublishContext,
+  PublishResponseContext,
+  RegisterContext,
+  ReportOptions,
+  RequestContext,
+  ResponseContext,
+  Rule,
+  RuleContext,
+  RuleEvent,
+  WindowContext,
+} from '../rules/types';
+import { ALL_RULES } from '../rules/registry';
+import {
+  type ContactFacts,
+  type RegisterFacts,
+  type ResponseFacts,
+  findSameBinding,
+  detach,
+  normalizeAor,
+  paramText,
+  publishFacts,
+  registerFacts,
+  responseFacts,
+} from './facts';
+import {
+  type AorState,
+  type Attempt,
+  type CheckResult,
+  type Exchange,
+  type ExchangeSummary,
+  type FlowState,
+  type LineageState,
+  type MessageRef,
+  type OpenWindow,
+  type Phase,
+  type PublishRecord,
+  type WindowKind,
+  exchangeKind,
+  isBound,
+} from './model';
+import { hasImsSignals, isObservedDownstream } from './detect';
+import { DeadlineHeap } from './deadlines';
+
+export type { CheckResult, ExchangeSummary } from './model';
+
+/** How long a completed transaction's key is kept to recognise late retransmissions (2 x Timer F). */
+const TX_KEEP_SECONDS = 64;
+/** Longest lineage timeline kept for FLOW-001. */
+const MAX_TIMELINE = 40;
+/** Branches remembered per flow for RFC3261-REG-009. */
+const MAX_BRANCHES = 64;
+/** Registrar default when neither the 2xx nor the request states an expiry (RFC 3261 §10.3 step 7 example). */
+const DEFAULT_EXPIRY = 3600;
+
+/** A rule with its per-run scratch store and the severity the user configured for it. */
+interface RuleEntry {
+  rule: Rule;
+  store: Map<string, unknown>;
+  configured?: SeverityLevel;
+}
+
+function timeOf(m: TraceMessage): number | undefined {
+  return m.ts ? m.ts.sec + m.ts.nsec / 1e9 : undefined;
+}
+
+function txKeyOf(f: { callId?: string; cseq?: { num: number; method: string }; via: { branch?: string; sentBy?: string }; fromTag?: string }): string {
+  const base = `${f.callId ?? ''}\n${f.cseq?.num ?? ''}\n${(f.cseq?.method ?? '').toUpperCase()}`;
+  // RFC 3261 §17.1.3; RFC 2543 fallback when the branch lacks the magic cookie (catalog 2.1).
+  if (f.via.branch && f.via.branch.startsWith('z9hG4bK')) return detach(`${base}\n${f.via.branch}`);
+  return detach(`${base}\n2543:${f.fromTag ?? ''}\n${f.via.sentBy ?? ''}`);
+}
+
+function normalizeUriText(s: string): string {
+  const t = s.trim();
+  return normalizeAor(parseUri(t, { start: 0, end: t.length }));
+}
+
+export class RegisterChecker {
+  private readonly settings: ResolvedSettings;
+  private readonly byEvent = new Map<RuleEvent, RuleEntry[]>();
+  private readonly levels = new Map<string, SeverityLevel | undefined>();
+  private readonly findings: Finding[] = [];
+  /** The exchange each finding belongs to (parallel to `findings`). */
+  private readonly findingExchanges: (Exchange | undefined)[] = [];
+  /** Findings of rules that explain parse problems (parallel to `findings`). */
+  private readonly explaining: boolean[] = [];
+  private readonly exchanges: Exchange[] = [];
+  private readonly registerTx = new Map<string, Exchange>();
+  private readonly publishTx = new Map<string, PublishRecord>();
+  /** Completed transaction keys with their completion time, oldest first (eviction). */
+  private readonly completed: { time: number; map: Map<string, unknown>; key: string }[] = [];
+  private completedHead = 0;
+  private readonly flows = new Map<string, FlowState>();
+  private readonly flowLineages = new Map<string, Set<string>>();
+  private readonly lineages = new Map<string, LineageState>();
+  private readonly aors = new Map<string, AorState>();
+  private readonly identities = new Map<string, AorState>();
+  private readonly heap = new DeadlineHeap();
+  private readonly undated = new Set<OpenWindow>();
+  private readonly finalWindows = new Map<number, OpenWindow>();
+  private readonly orphanKeys = new Set<string>();
+  private windowSeq = 0;
+  private now: number | undefined;
+  private profile: 'generic' | 'ims';
+  private ended = false;
+
+  constructor(settings: ResolvedSettings, rules: readonly Rule[] = ALL_RULES) {
+    this.settings = settings;
+    this.profile = settings.profile === 'ims' ? 'ims' : 'generic';
+    const partner = new Map<string, string>();
+    for (const r of rules) if (r.aliasOf) { partner.set(r.id, r.aliasOf); partner.set(r.aliasOf, r.id); }
+    for (const r of rules) {
+      const p = partner.get(r.id);
+      this.levels.set(r.id, configuredSeverity(r.id, settings) ?? (p ? configuredSeverity(p, settings) : undefined));
+      if (r.noDiagnostic || this.levels.get(r.id) === 'off') continue;
+      const entry: RuleEntry = { rule: r, store: new Map(), configured: this.levels.get(r.id) };
+      for (const e of r.appliesTo.events) {
+        let list = this.byEvent.get(e);
+        if (!list) this.byEvent.set(e, (list = []));
+        list.push(entry);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Public API
+  // -------------------------------------------------------------------------------------------
+
+  /** Feeds one message, in capture order. Never throws on bad input. */
+  add(m: TraceMessage): void {
+    if (this.ended) return;
+    const time = timeOf(m);
+    if (time !== undefined) this.advance(time);
+    const sip = m.sip;
+    const sl = sip.startLine;
+    if (!sl) {
+      this.unparsed(m);
+      return;
+    }
+    if (sl.kind === 'request') {
+      const method = sl.method.toUpperCase();
+      if (method === 'REGISTER') this.onRegister(m, time);
+      else if (method === 'PUBLISH') this.onPublish(m, time);
+      else this.onOtherRequest(m, method);
+    } else {
+      const cseq = firstHeader(sip, 'cseq')?.value ?? '';
+      const method = cseq.trim().split(/\s+/)[1]?.toUpperCase();
+      if (method === 'REGISTER') this.onRegisterResponse(m, time);
+      else if (method === 'PUBLISH') this.onPublishResponse(m);
+    }
+  }
+
+  /** Closes open expectations, runs end-of-capture rules and returns the result. */
+  end(): CheckResult {
+    if (!this.ended) {
+      this.ended = true;
+      const open: OpenWindow[] = [];
+      for (let w = this.heap.pop(); w; w = this.heap.pop()) if (!w.done) open.push(w);
+      for (const w of this.undated) if (!w.done) open.push(w);
+      open.sort((a, b) => a.opened.index - b.opened.index || a.id - b.id);
+      for (const w of open) {
+        if (w.done) continue;
+        const aor = this.aors.get(w.aor);
+        const passed = w.deadline !== undefined && this.now !== undefined && this.now > w.deadline;
+        const later = aor !== undefined && aor.activity > w.activityAtOpen;
+        this.fireWindow(w, passed || later, true, 'end');
+      }
+      this.dispatch<EndContext>({ event: 'end', lineages: this.lineages.values() }, undefined);
+      this.finish();
+    }
+    return { exchanges: this.exchanges.map(summary), findings: this.findings.slice(), profile: this.profile };
+  }
+
+  /** Drops parse findings a specific rule explains, attaches findings to exchanges, sorts. */
+  private finish(): void {
+    const explained = new Map<number, Span[]>();
+    this.findings.forEach((f, i) => {
+      if (!this.explaining[i]) return;
+      let list = explained.get(f.messageIndex);
+      if (!list) explained.set(f.messageIndex, (list = []));
+      list.push(f.span);
+    });
+    const keep: number[] = [];
+    this.findings.forEach((f, i) => {
+      if (f.ruleId.startsWith('SIP-PARSE-')) {
+        const spans = explained.get(f.messageIndex);
+        if (spans && spans.some((s) => s.start < Math.max(f.span.end, f.span.start + 1) && f.span.start < Math.max(s.end, s.start + 1))) return;
+      }
+      keep.push(i);
+    });
+    const kept = keep.map((i) => ({ f: this.findings[i], ex: this.findingExchanges[i] }));
+    for (const { f, ex } of kept) ex?.findingRuleIds.add(f.ruleId);
+    kept.sort((a, b) => a.f.messageIndex - b.f.messageIndex || a.f.span.start - b.f.span.start || a.f.ruleId.localeCompare(b.f.ruleId));
+    this.findings.length = 0;
+    this.findings.push(...kept.map((k) => k.f));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rule dispatch
+  // -------------------------------------------------------------------------------------------
+
+  /** The rule being run and where its findings go (one dispatch at a time; rules never nest). */
+  private readonly current: { rule?: Rule; configured?: SeverityLevel; exchange?: Exchange; defaultIndex?: number } = {};
+
+  /** `ctx.report` of every context: one function, reading `current`, so dispatch allocates nothing per rule. */
+  private readonly reportFn = (span: Span, message: string, opts?: ReportOptions | RelatedInfo[]): void => {
+    const { rule, configured, exchange, defaultIndex } = this.current;
+    if (!rule) return;
+    const o: ReportOptions = Array.isArray(opts) ? { related: opts } : (opts ?? {});
+    const index = o.messageIndex ?? defaultIndex;
+    if (index === undefined) return;
+    const severity: Severity =
+      (o.severityLocked ? o.severity : undefined) ?? (configured && configured !== 'off' ? configured : undefined) ?? o.severity ?? rule.defaultSeverity;
+    const f: Finding = { ruleId: rule.id, severity, message: detach(message), messageIndex: index, span: { start: span.start, end: span.end } };
+    if (o.related && o.related.length) f.related = o.related.map((r) => ({ messageIndex: r.messageIndex, span: { start: r.span.start, end: r.span.end }, message: detach(r.message) }));
+    this.findings.push(f);
+    this.findingExchanges.push(exchange);
+    this.explaining.push(!!rule.explainsParseProblems);
+  };
+
+  /**
+   * Runs the rules of one event. `fields` are the event-specific context fields; the same context
+   * object is handed to every rule (with its own `rule` and `store`), so rules must not keep it.
+   */
+  private dispatch<C extends RuleContext>(
+    fields: Omit<C, keyof BaseContext>,
+    exchange: Exchange | undefined,
+    defaultIndex?: number,
+    filter?: (r: Rule) => boolean,
+  ): void {
+    const rules = this.byEvent.get(fields.event as RuleEvent);
+    if (!rules) return;
+    const ctx = fields as unknown as { rule: Rule; store: Map<string, unknown>; settings: ResolvedSettings; profile: 'generic' | 'ims'; report: BaseContext['report'] };
+    ctx.settings = this.settings;
+    ctx.profile = this.profile;
+    ctx.report = this.reportFn;
+    const cur = this.current;
+    for (const { rule, store, configured } of rules) {
+      if (rule.profile === 'ims' && this.profile !== 'ims') continue;
+      if (filter && !filter(rule)) continue;
+      ctx.rule = rule;
+      ctx.store = store;
+      cur.rule = rule;
+      cur.configured = configured;
+      cur.exchange = exchange;
+      cur.defaultIndex = defaultIndex;
+      try {
+        rule.check(ctx as unknown as RuleContext);
+      } catch (e) {
+        // A rule bug must not stop the other rules nor the trace: report it where it happened.
+        if (defaultIndex !== undefined) {
+          this.findings.push({ ruleId: rule.id, severity: 'info', message: `internal error in rule ${rule.id}: ${(e as Error)?.message ?? e}`, messageIndex: defaultIndex, span: { start: 0, end: 0 } });
+          this.findingExchanges.push(exchange);
+          this.explaining.push(false);
+        }
+      }
+    }
+    cur.rule = undefined;
+  }
+
+  private messageRules(m: TraceMessage, role: 'register' | 'register-response' | 'publish' | 'publish-response', exchange?: Exchange): void {
+    this.dispatch<MessageContext>({ event: 'message', msg: m, sip: m.sip, role }, exchange, m.index);
+  }
+
+  private unparsed(m: TraceMessage): void {
+    const sip = m.sip;
+    const cseq = firstHeader(sip, 'cseq')?.value ?? '';
+    const head = sip.text.slice(0, 16).toUpperCase();
+    const isResponse = head.startsWith('SIP/');
+    let role: 'register' | 'register-response' | 'publish' | 'publish-response' | undefined;
+    if (/\bREGISTER\b/i.test(cseq) || head.startsWith('REGISTER')) role = isResponse ? 'register-response' : 'register';
+    else if (/\bPUBLISH\b/i.test(cseq) || head.startsWith('PUBLISH')) role = isResponse ? 'publish-response' : 'publish';
+    if (role) this.messageRules(m, role);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Time and windows
+  // -------------------------------------------------------------------------------------------
+
+  private advance(time: number): void {
+    if (this.now !== undefined && time <= this.now) return;
+    this.now = time;
+    for (let w = this.heap.peek(); w && (w.done || (w.deadline as number) < time); w = this.heap.peek()) {
+      this.heap.pop();
+      if (!w.done) this.fireWindow(w, true, false, 'deadline');
+    }
+    // Forget completed transactions once their retransmissions can no longer come.
+    while (this.completedHead < this.completed.length && this.completed[this.completedHead].time + TX_KEEP_SECONDS < time) {
+      const c = this.completed[this.completedHead++];
+      c.map.delete(c.key);
+    }
+    if (this.completedHead > 1024 && this.completedHead * 2 > this.completed.length) {
+      this.completed.splice(0, this.completedHead);
+      this.completedHead = 0;
+    }
+  }
+
+  private openWindow(kind: WindowKind, opened: MessageRef, time: number | undefined, seconds: number, aor: AorState, flowKey: string, lineageKey: string, exchange?: Exchange): OpenWindow {
+    const w: OpenWindow = {
+      id: ++this.windowSeq, kind, opened, openedTime: time, deadline: time !== undefined ? time + seconds : undefined,
+      aor: aor.aor, flowKey, lineageKey, exchange, activityAtOpen: aor.activity, done: false,
+    };
+    if (w.deadline !== undefined) this.heap.push(w);
+    else this.undated.add(w);
+    return w;
+  }
+
+  private closeWindow(w: OpenWindow | undefined): void {
+    if (!w || w.done) return;
+    w.done = true;
+    if (w.deadline === undefined) this.undated.delete(w);
+  }
+
+  private fireWindow(w: OpenWindow, captureContinued: boolean, atEnd: boolean, closedBy: OpenWindow['closedBy']): void {
+    this.closeWindow(w);
+    w.closedBy = closedBy;
+    const aor = this.aors.get(w.aor);
+    if (w.kind === 'publish' && aor) {
+      if (aor.publishWindow === w) aor.publishWindow = undefined;
+      // A PUBLISH that still comes before the next REGISTER is the (late) settings publication.
+      if (closedBy === 'deadline') aor.awaitingLatePublish = w;
+    }
+    if (w.kind === 'final-response' && w.exchange) this.finalWindows.delete(w.exchange.id);
+    this.dispatch<WindowContext>({ event: 'window', window: w, captureContinued, atEnd }, w.exchange, w.opened.index);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // State lookups
+  // -------------------------------------------------------------------------------------------
+
+  private aorState(aor: string): AorState {
+    let a = this.aors.get(aor);
+    if (!a) {
+      a = { aor, identities: new Set([aor]), lineageKeys: new Set(), everRegistered: false, activity: 0, serviceRoute: [], publications: new Map(), flow004Reported: false };
+      this.aors.set(aor, a);
+      if (!this.identities.has(aor)) this.identities.set(aor, a);
+    }
+    return a;
+  }
+
+  private flowState(aor: string, callId: string): FlowState {
+    const key = `${aor}\n${callId}`;
+    let f = this.flows.get(key);
+    if (!f) this.flows.set(key, (f = { key, aor, callId, branches: new Map() }));
+    return f;
+  }
+
+  private readonly lineageOf = (key: string): LineageState | undefined => this.lineages.get(key);
+
+  private lineageKeyOf(aor: string, c: ContactFacts): string {
+    return detach(c.instance ? `${aor}|instance:${c.instance}` : `${aor}|uri:${c.uriKey}`);
+  }
+
+  private lineageState(key: string, aor: string, c?: ContactFacts): LineageState {
+    let l = this.lineages.get(key);
+    if (!l) {
+      l = {
+        key, aor, contactUri: detach(c?.uriKey ?? ''), instanceId: c?.instance !== undefined ? detach(c.instance) : undefined, history: false, registered: false, imRegistered: false,
+        imDeregistered: false, outbound: false, timeline: [], timelineDropped: 0, serviceRoute: [], pAssociatedUri: [],
+      };
+      this.lineages.set(key, l);
+      this.aorState(aor).lineageKeys.add(key);
+    }
+    return l;
+  }
+
+  private complete(map: Map<string, unknown>, key: string, time: number | undefined): void {
+    if (time !== undefined) this.completed.push({ time, map, key });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // REGISTER
+  // -------------------------------------------------------------------------------------------
+
+  private onRegister(m: TraceMessage, time: number | undefined): void {
+    const sip = m.sip;
+    const req = registerFacts(sip);
+    const txKey = txKeyOf(req);
+    const existing = this.registerTx.get(txKey);
+    // P-12: same Call-ID, CSeq, top branch and start line -> a retransmission, not a new transaction.
+    if (existing && existing.startLineText === req.startLine) {
+      existing.retransmissionIndexes.push(m.index);
+      return;
+    }
+    if (this.settings.profile === 'auto' && this.profile === 'generic' && hasImsSignals(sip)) this.profile = 'ims';
+
+    const aorKey = detach(req.toAor || req.fromAor || '(no AOR)');
+    const aor = this.aorState(aorKey);
+    aor.activity++;
+    const callId = detach(req.callId ?? '');
+    const flow = this.flowState(aorKey, callId);
+    const prev = flow.last;
+
+    // Primary contact: the first one that registers (non-zero), else the first one.
+    const named = req.contacts.filter((c) => !c.star);
+    const primary = named.find((c) => c.effExpiry !== 0) ?? named[0];
+    let lineageKey: string;
+    if (primary) lineageKey = this.lineageKeyOf(aorKey, primary);
+    else lineageKey = flow.lastLineageKey ?? `${aorKey}|${req.star ? '*' : 'query'}`;
+    const lineage = this.lineageState(lineageKey, aorKey, primary);
+    let flowSet = this.flowLineages.get(flow.key);
+    if (!flowSet) this.flowLineages.set(flow.key, (flowSet = new Set()));
+
+    // Attempt axis (catalog 2.3).
+    let attempt: Attempt = 'first';
+    if (prev?.finalStatus === 401 || prev?.finalStatus === 407) {
+      const creds = prev.finalStatus === 401 ? req.authorization : req.proxyAuthorization;
+      const realm = creds?.values.get('realm');
+      if (realm !== undefined && (prev.challenges ?? []).some((c) => (c.realm ?? '').toLowerCase() === realm.toLowerCase())) attempt = 'auth-resend';
+    } else if (prev?.finalStatus === 423) {
+      attempt = 'interval-retry';
+    }
+
+    // Phase axis (catalog 2.3).
+    const nonZero = named.filter((c) => c.effExpiry !== 0);
+    const mixed = nonZero.length > 0 && nonZero.length < named.length;
+    let phase: Phase;
+    let uncertain = false;
+    let imReRegistration = false;
+    let keptLineageKey: string | undefined;
+    if (attempt !== 'first' && prev) {
+      // A resend or an interval retry repeats the step it retries.
+      phase = prev.phase;
+      uncertain = prev.uncertain;
+      imReRegistration = prev.imReRegistration;
+      keptLineageKey = prev.keptLineageKey;
+    } else if (req.contacts.length === 0) {
+      phase = 'query';
+    } else if (req.star || nonZero.length === 0) {
+      phase = 'full-deregistration';
+    } else {
+      let ref = lineage;
+      if (!lineage.history && primary && primary.imTags.size === 0) {
+        // A tag-less REGISTER with a new contact URI in a flow whose other binding is IM-registered:
+        // the client tried to leave IM but moved the binding (OMA-IM-REG-017).
+        for (const k of flowSet) {
+          const other = this.lineages.get(k);
+          if (!other || k === lineageKey || !other.imRegistered || !isBound(other, time)) continue;
+          const removed = named.some((c) => c.uriKey === other.contactUri && c.effExpiry === 0);
+          if (!removed) {
+            keptLineageKey = k;
+            ref = other;
+            break;
+          }
+        }
+      }
+      const bound = isBound(ref, time);
+      if (primary && primary.imTags.size === 0 && ref.imRegistered && bound) phase = 'im-deregistration';
+      else if (bound) {
+        phase = 'refresh';
+        imReRegistration = !!primary && primary.imTags.size > 0 && !ref.imRegistered;
+      } else phase = 'initial';
+      if (phase === 'initial' && !lineage.history && !keptLineageKey) {
+        // Capture started mid-way? Credentials that answer no challenge seen here, or a CSeq
+        // that is not the flow's first, mean an earlier exchange may be missing (CLASS-001).
+        const creds = req.authorization ?? req.proxyAuthorization;
+        const nonce = creds?.values.get('nonce');
+        const answersCapturedChallenge = prev?.finalStatus === 401 || prev?.finalStatus === 407;
+        const staleCreds = nonce !== undefined && nonce !== '' && !answersCapturedChallenge;
+        const lateCSeq = !prev && (req.cseq?.num ?? 1) > 1;
+        uncertain = staleCreds || lateCSeq;
+      }
+    }
+
+    const ex: Exchange = {
+      id: this.exchanges.length + 1,
+      callId,
+      cseq: req.cseq?.num ?? 0,
+      aor: aorKey,
+      flowKey: flow.key,
+      lineageKey,
+      keptLineageKey,
+      phase,
+      attempt,
+      kind: exchangeKind(phase, attempt),
+      uncertain,
+      imReRegistration,
+      mixed,
+      requestIndex: m.index,
+      startLine: { index: m.index, span: req.startLineSpan },
+      startLineText: detach(req.startLine),
+      cseqSpan: req.cseq?.span,
+      time,
+      imTags: primary ? [...primary.imTags] : [],
+      req,
+      txKey,
+      responseIndexes: [],
+      retransmissionIndexes: [],
+      authorizationRaw: req.authorization ? detach(req.authorization.raw) : undefined,
+      proxyAuthorizationRaw: req.proxyAuthorization ? detach(req.proxyAuthorization.raw) : undefined,
+      findingRuleIds: new Set(),
+    };
+    this.exchanges.push(ex);
+
+    // Expectations met by this REGISTER.
+    this.closeWindow(aor.challengeWindow);
+    aor.challengeWindow = undefined;
+    if (aor.publishWindow && !aor.publishWindow.done && aor.publishWindow.lineageKey === lineageKey) {
+      this.fireWindow(aor.publishWindow, true, false, 'next-register');
+    }
+    if (aor.awaitingLatePublish?.lineageKey === lineageKey) aor.awaitingLatePublish = undefined;
+
+    const observedDownstream = isObservedDownstream(sip, req);
+    this.messageRules(m, 'register', ex);
+    this.dispatch<RegisterContext>(
+      { event: 'register', msg: m, sip, req, exchange: ex, flow, lineage, previous: prev, aor, observedDownstream, time, lineageOf: this.lineageOf },
+      ex,
+      m.index,
+      (r) => {
+        const s = r.appliesTo;
+        if (s.phases && !s.phases.includes(phase)) return false;
+        if (s.attempts && !s.attempts.includes(attempt)) return false;
+        return true;
+      },
+    );
+
+    // State changes made by the request itself (registration state changes on the 2xx).
+    const ref: MessageRef = { index: m.index, span: req.startLineSpan };
+    if (prev) {
+      // The previous transaction is history now: keep its summary, drop what only its successor needed.
+      if (prev.finalStatus !== undefined) prev.req = undefined;
+      prev.challenges = undefined;
+      prev.authorizationRaw = undefined;
+      prev.proxyAuthorizationRaw = undefined;
+    }
+    flow.last = ex;
+    flow.lastLineageKey = lineageKey;
+    flowSet.add(lineageKey);
+    if (req.via.branch) {
+      if (flow.branches.size >= MAX_BRANCHES) flow.branches.delete(flow.branches.keys().next().value as string);
+      flow.branches.set(detach(req.via.branch), { index: m.index, span: req.via.branchSpan ?? req.startLineSpan });
+    }
+    lineage.history = true;
+    lineage.first ??= ref;
+    lineage.callId = callId;
+    lineage.lastCSeq = req.cseq?.num;
+    lineage.lastRegistrar = detach(req.registrar);
+    lineage.lastRegister = ref;
+    lineage.lastRegisterTime = time;
+    lineage.outstanding = ex;
+    if (lineage.timeline.length < MAX_TIMELINE) lineage.timeline.push({ kind: ex.kind, index: m.index });
+    else lineage.timelineDropped++;
+    this.registerTx.set(txKey, ex);
+    this.finalWindows.set(ex.id, this.openWindow('final-response', ref, time, this.settings.timerFSeconds, aor, flow.key, lineageKey, ex));
+  }
+
+  private onRegisterResponse(m: TraceMessage, time: number | undefined): void {
+    const sip = m.sip;
+    const res = responseFacts(sip);
+    if (this.settings.profile === 'auto' && this.profile === 'generic' && hasImsSignals(sip)) this.profile = 'ims';
+    const txKey = txKeyOf(res);
+    const ex = this.registerTx.get(txKey);
+    const final = res.status >= 200;
+    if (!ex) {
+      // Orphan: report once per transaction key (its retransmissions are the same orphan).
+      if (this.orphanKeys.has(txKey)) return;
+      this.orphanKeys.add(txKey);
+      this.messageRules(m, 'register-response');
+      this.dispatch<ResponseContext>({ event: 'register-response', msg: m, sip, res, retransmission: false, time }, undefined, m.index);
+      return;
+    }
+    ex.responseIndexes.push(m.index);
+    const retransmission = final && ex.finalStatus !== undefined;
+    const lineage = this.lineages.get(ex.lineageKey);
+    if (!retransmission) this.messageRules(m, 'register-response', ex);
+    this.dispatch<ResponseContext>(
+      { event: 'register-response', msg: m, sip, res, exchange: ex, req: ex.req, retransmission, lineage, time },
+      ex,
+      m.index,
+    );
+    if (!final || retransmission) return;
+
+    ex.finalStatus = res.status;
+    ex.final = { index: m.index, span: res.startLineSpan, time };
+    this.closeWindow(this.finalWindows.get(ex.id));
+    this.finalWindows.delete(ex.id);
+    this.complete(this.registerTx as Map<string, unknown>, ex.txKey, time);
+    const aor = this.aorState(ex.aor);
+    const ref: MessageRef = { index: m.index, span: res.startLineSpan };
+    if (lineage) {
+      if (lineage.outstanding === ex) lineage.outstanding = undefined;
+      lineage.lastFinal = { status: res.status, ref, securityServer: !!firstHeader(sip, 'security-server') };
+      const entry = [...lineage.timeline].reverse().find((t) => t.index === ex.requestIndex);
+      if (entry) entry.status = res.status;
+    }
+    if (res.status >= 200 && res.status < 300) this.applySuccess(ex, res, ref, time, aor);
+    else if (res.status === 401 || res.status === 407) {
+      ex.challenges = res.challenges.map((c) => ({
+        scheme: detach(c.scheme), realm: c.realm && detach(c.realm), nonce: c.nonce && detach(c.nonce), algorithm: c.algorithm && detach(c.algorithm),
+        opaque: c.opaque && detach(c.opaque), qop: c.qop && detach(c.qop), stale: c.stale && detach(c.stale), span: c.span,
+      }));
+      this.closeWindow(aor.challengeWindow);
+      aor.challengeWindow = this.openWindow('challenge', ref, time, this.settings.timerFSeconds, aor, ex.flowKey, ex.lineageKey, ex);
+    } else if (res.status === 423) {
+      ex.minExpires = res.minExpires ? { ...res.minExpires, index: m.index } : undefined;
+    } else if (res.status === 420) {
+      const pref = res.unsupported.find((t) => t.token.toLowerCase() === 'pref');
+      if (pref) ex.prefRejected = { index: m.index, span: pref.span };
+    }
+    // The request facts served the response rules and the state update; they hold slices of the
+    // request text, so they go now.
+    ex.req = undefined;
+  }
+
+  /** Catalog 2.4: a 2xx updates the bindings the request named. */
+  private applySuccess(ex: Exchange, res: ResponseFacts, ref: MessageRef, time: number | undefined, aor: AorState): void {
+    const req = ex.req as RegisterFacts | undefined;
+    if (!req) return;
+    const requestRef: MessageRef = { index: ex.requestIndex, span: ex.startLine.span };
+    const wasImOn = this.aorImOn(aor, time);
+    const outbound = req.supported.some((t) => t.token.toLowerCase() === 'outbound');
+    for (const c of req.contacts) {
+      if (c.star) {
+        for (const k of aor.lineageKeys) {
+          const l = this.lineages.get(k);
+          if (!l) continue;
+          l.registered = false;
+          l.imRegistered = false;
+          l.imDeregistered = false;
+          l.lastDereg = { ...requestRef, phase: 'full-deregistration' };
+        }
+        continue;
+      }
+      const key = this.lineageKeyOf(ex.aor, c);
+      const l = this.lineageState(key, ex.aor, c);
+      l.history = true;
+      if (c.effExpiry === 0) {
+        l.registered = false;
+        l.imRegistered = false;
+        l.imDeregistered = false;
+        l.lastDereg = { ...requestRef, phase: 'full-deregistration' };
+        continue;
+      }
+      const wasIm = l.imRegistered;
+      l.registered = true;
+      l.imRegistered = c.imTags.size > 0;
+      if (l.imRegistered) {
+        l.lastTagged = requestRef;
+        l.imDeregistered = false;
+        l.lastDereg = undefined;
+      } else if (wasIm) {
+        l.imDeregistered = true;
+        l.lastDereg = { ...requestRef, phase: 'im-deregistration' };
+      }
+      const granted = findSameBinding(res.contacts, c);
+      const grantedParam = granted?.expiresParam ? Number(paramText(granted.expiresParam)) : NaN;
+      l.grantedExpiry = Number.isFinite(grantedParam)
+        ? grantedParam
+        : res.expiresHeader?.value ?? (typeof c.effExpiry === 'number' ? c.effExpiry : DEFAULT_EXPIRY);
+      l.grantTime = time;
+      l.grant = ref;
+      l.contactUri = detach(c.uriKey);
+      l.outbound = !!c.regId && outbound;
+      l.serviceRoute = res.serviceRoute.map(detach);
+      l.pAssociatedUri = res.pAssociatedUri.map(detach);
+      aor.everRegistered = true;
+    }
+    // Identities registered with the AOR, implicitly included (OMA-IM-REG-021).
+    for (const u of res.pAssociatedUri) {
+      const id = detach(normalizeUriText(u));
+      if (!id) continue;
+      aor.identities.add(id);
+      if (!this.identities.has(id)) this.identities.set(id, aor);
+    }
+    if (res.serviceRoute.length) {
+      aor.serviceRoute = res.serviceRoute.map(detach);
+      aor.serviceRouteAt = ref;
+    }
+    const imOn = this.aorImOn(aor, time);
+    if (wasImOn && !imOn) aor.imOffSince = { ...requestRef, phase: ex.phase };
+    if (imOn) aor.imOffSince = undefined;
+    // OMA-TS-SIMPLE_IM §5.2.2: each successful initial registration is followed by the IM service
+    // settings publication; an IM re-registration counts as initial (decision 11.6).
+    if ((ex.phase === 'initial' || ex.imReRegistration) && !ex.uncertain && ex.imTags.length > 0) {
+      this.closeWindow(aor.publishWindow);
+      aor.awaitingLatePublish = undefined;
+      aor.publishWindow = this.openWindow('publish', ref, time, this.settings.publishWindowSeconds, aor, ex.flowKey, ex.lineageKey, ex);
+    }
+  }
+
+  private aorImOn(aor: AorState, time: number | undefined): boolean {
+    for (const k of aor.lineageKeys) {
+      const l = this.lineages.get(k);
+      if (l && l.imRegistered && isBound(l, time)) return true;
+    }
+    return false;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // PUBLISH and other requests
+  // -------------------------------------------------------------------------------------------
+
+  private findAor(...ids: string[]): AorState | undefined {
+    for (const id of ids) {
+      if (!id) continue;
+      const a = this.identities.get(id);
+      if (a) return a;
+    }
+    return undefined;
+  }
+
+  private onPublish(m: TraceMessage, time: number | undefined): void {
+    const sip = m.sip;
+    const pub = publishFacts(sip);
+    const txKey = txKeyOf(pub);
+    const existing = this.publishTx.get(txKey);
+    if (existing) return; // retransmission
+    const aor = this.findAor(pub.requestAor, pub.fromAor, pub.toAor);
+    if (aor) aor.activity++;
+    let settingsPublish = false;
+    let late = false;
+    const w = aor?.publishWindow;
+    if (aor && w && !w.done && (w.deadline === undefined || time === undefined || time <= w.deadline)) {
+      settingsPublish = true;
+      this.closeWindow(w);
+      aor.publishWindow = undefined;
+    } else if (aor?.awaitingLatePublish) {
+      settingsPublish = true;
+      late = true;
+      aor.awaitingLatePublish = undefined;
+    }
+    const eventText = pub.events[0]?.value.split(';')[0].trim().toLowerCase();
+    const event = eventText ? detach(eventText) : undefined;
+    const prior = event && aor ? aor.publications.get(event) : undefined;
+    const refreshOf = prior?.etag !== undefined && !pub.hasBody ? prior : undefined;
+    const record: PublishRecord = { index: m.index, startLine: pub.startLineSpan, aor: aor?.aor ?? detach(pub.requestAor), event, settings: settingsPublish || !!refreshOf?.settings, txKey };
+    this.publishTx.set(txKey, record);
+    this.messageRules(m, 'publish');
+    this.dispatch<PublishContext>({ event: 'publish', msg: m, sip, pub, aor, settingsPublish, late, refreshOf, time }, undefined, m.index);
+  }
+
+  private onPublishResponse(m: TraceMessage): void {
+    const sip = m.sip;
+    const res = responseFacts(sip);
+    const txKey = txKeyOf(res);
+    const record = this.publishTx.get(txKey);
+    const final = res.status >= 200;
+    const retransmission = final && record?.finalStatus !== undefined;
+    if (!retransmission) this.messageRules(m, 'publish-response');
+    this.dispatch<PublishResponseContext>({ event: 'publish-response', msg: m, sip, res, publish: record, retransmission }, undefined, m.index);
+    if (!record || !final || retransmission) return;
+    record.finalStatus = res.status;
+    this.complete(this.publishTx as Map<string, unknown>, txKey, timeOf(m));
+    if (res.status >= 200 && res.status < 300) {
+      const etag = firstHeader(sip, 'sip-etag')?.value.trim();
+      if (etag) record.etag = detach(etag);
+      const aor = this.aors.get(record.aor) ?? this.identities.get(record.aor);
+      if (aor && record.event && etag) aor.publications.set(record.event, record);
+    }
+  }
+
+  private onOtherRequest(m: TraceMessage, method: string): void {
+    if (method === 'ACK' || method === 'CANCEL') return;
+    const rules = this.byEvent.get('request');
+    const sip = m.sip;
+    const toH = firstHeader(sip, 'to');
+    const fromH = firstHeader(sip, 'from');
+    if (!fromH) return;
+    // In-dialog requests (To tag) belong to a session, not to registration-level checks.
+    if (toH && /;\s*tag\s*=/i.test(toH.value)) return;
+    const from = parseNameAddr(sip, fromH).value;
+    const fromAor = normalizeAor(from?.uri);
+    const aor = this.identities.get(fromAor);
+    if (aor) aor.activity++;
+    if (!rules) return;
+    this.dispatch<RequestContext>({ event: 'request', msg: m, sip: sip as SipMessage, method, fromAor, aor }, undefined, m.index);
+  }
+}
+
+function summary(ex: Exchange): ExchangeSummary {
+  const s: ExchangeSummary = {
+    id: ex.id,
+    callId: ex.callId,
+    cseq: ex.cseq,
+    aor: ex.aor,
+    kind: ex.kind,
+    phase: ex.phase,
+    attempt: ex.attempt,
+    requestIndex: ex.requestIndex,
+    responseIndexes: ex.responseIndexes.slice(),
+    retransmissionIndexes: ex.retransmissionIndexes.slice(),
+    findingRuleIds: [...ex.findingRuleIds].sort(),
+  };
+  if (ex.uncertain) s.uncertain = true;
+  if (ex.finalStatus !== undefined) s.finalStatus = ex.finalStatus;
+  return s;
+}

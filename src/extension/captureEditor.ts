@@ -1,0 +1,161 @@
+/**
+ * The read-only summary editor for captures (offered through "Reopen Editor With…", priority
+ * "option", so it never fights a pcap viewer the user already has). The webview runs no script:
+ * it is static HTML built from escaped text, with command links to the decoded view.
+ */
+import * as vscode from 'vscode';
+import { formatProblemLocation, summarizeMessage } from '../core/present';
+import { ruleDocUrl } from '../core/rules/index';
+import type { CaptureEntry, CaptureService } from './captures';
+import { COMMANDS } from './commands';
+
+export const CAPTURE_EDITOR_VIEW_TYPE = 'sipTraceInspector.captureSummary';
+const MAX_ROWS = 500;
+
+class CaptureDocument implements vscode.CustomDocument {
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly onDispose: () => void,
+  ) {}
+  dispose(): void {
+    this.onDispose();
+  }
+}
+
+export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvider<CaptureDocument> {
+  /** The capture of the summary editor that is active, for commands run from the palette. */
+  activeCapture: vscode.Uri | undefined;
+
+  constructor(private readonly captures: CaptureService) {}
+
+  openCustomDocument(uri: vscode.Uri): CaptureDocument {
+    this.captures.retain(uri);
+    return new CaptureDocument(uri, () => this.captures.release(uri));
+  }
+
+  async resolveCustomEditor(document: CaptureDocument, panel: vscode.WebviewPanel): Promise<void> {
+    panel.webview.options = { enableScripts: false, enableCommandUris: [COMMANDS.showDecoded, COMMANDS.checkCapture] };
+    const track = () => {
+      if (panel.active) this.activeCapture = document.uri;
+      else if (this.activeCapture?.toString() === document.uri.toString()) this.activeCapture = undefined;
+    };
+    track();
+    panel.onDidChangeViewState(track);
+    panel.onDidDispose(() => {
+      if (this.activeCapture?.toString() === document.uri.toString()) this.activeCapture = undefined;
+    });
+    panel.webview.html = page(panel.webview, vscode.l10n.t('Reading {0}…', document.uri.path.split('/').pop() ?? ''), '');
+    try {
+      const entry = await this.captures.get(document.uri);
+      panel.webview.html = summaryPage(panel.webview, entry);
+    } catch (e) {
+      panel.webview.html = page(
+        panel.webview,
+        vscode.l10n.t('Cannot read {0}', document.uri.toString(true)),
+        `<p>${esc(e instanceof Error ? e.message : String(e))}</p>`,
+      );
+    }
+  }
+}
+
+function esc(s: string | number | undefined): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function nonce(): string {
+  let s = '';
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  for (let i = 0; i < 32; i++) s += chars.charAt(Math.floor(Math.random() * chars.length));
+  return s;
+}
+
+function commandLink(command: string, args: unknown[], label: string): string {
+  return `<a href="command:${command}?${encodeURIComponent(JSON.stringify(args))}">${esc(label)}</a>`;
+}
+
+function page(webview: vscode.Webview, title: string, body: string): string {
+  const n = nonce();
+  return `<!DOCTYPE html>
+<html lang="${esc(vscode.env.language)}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${n}'; img-src ${webview.cspSource};">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${esc(title)}</title>
+<style nonce="${n}">
+  body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 16px 16px; }
+  table { border-collapse: collapse; margin: 8px 0 16px; }
+  th, td { text-align: left; padding: 2px 12px 2px 0; vertical-align: top; }
+  th { font-weight: 600; border-bottom: 1px solid var(--vscode-panel-border); }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  code, td.mono { font-family: var(--vscode-editor-font-family); white-space: nowrap; }
+  .error { color: var(--vscode-errorForeground); }
+  .warning { color: var(--vscode-editorWarning-foreground); }
+  .info { color: var(--vscode-editorInfo-foreground); }
+  .actions a { margin-right: 16px; }
+  .muted { color: var(--vscode-descriptionForeground); }
+</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+${body}
+</body>
+</html>`;
+}
+
+function summaryPage(webview: vscode.Webview, e: CaptureEntry): string {
+  const a = e.analysis;
+  const name = e.capture.path.split('/').pop() ?? '';
+  const count = (sev: string) => a.findings.filter((f) => f.severity === sev).length;
+  const frameOf = (i: number) => a.messages[i]?.frame;
+  const parts: string[] = [];
+  parts.push(
+    `<p class="muted">${esc(
+      vscode.l10n.t('{0} · {1} bytes · read in {2} ms', a.format ?? vscode.l10n.t('unknown format'), a.bytes, a.elapsedMs),
+    )}</p>`,
+  );
+  parts.push(`<table>
+<tr><td>${esc(vscode.l10n.t('SIP messages'))}</td><td class="num">${a.messages.length}</td></tr>
+<tr><td>${esc(vscode.l10n.t('REGISTER exchanges'))}</td><td class="num">${a.exchanges.length}</td></tr>
+<tr><td class="error">${esc(vscode.l10n.t('Errors'))}</td><td class="num">${count('error')}</td></tr>
+<tr><td class="warning">${esc(vscode.l10n.t('Warnings'))}</td><td class="num">${count('warning')}</td></tr>
+<tr><td class="info">${esc(vscode.l10n.t('Information'))}</td><td class="num">${count('info')}</td></tr>
+<tr><td>${esc(vscode.l10n.t('Reading problems'))}</td><td class="num">${a.problems.length}</td></tr>
+</table>`);
+  parts.push(
+    `<p class="actions">${commandLink(COMMANDS.showDecoded, [e.capture.toString()], vscode.l10n.t('Show decoded messages with diagnostics'))}` +
+      `${commandLink(COMMANDS.checkCapture, [e.capture.toString(), { force: true }], vscode.l10n.t('Check again'))}</p>`,
+  );
+  if (a.findings.length) {
+    parts.push(`<h2>${esc(vscode.l10n.t('Findings'))}</h2><table><tr><th>${esc(vscode.l10n.t('Severity'))}</th><th>${esc(vscode.l10n.t('Rule'))}</th><th>${esc(vscode.l10n.t('Frame'))}</th><th>${esc(vscode.l10n.t('Message'))}</th></tr>`);
+    for (const f of a.findings.slice(0, MAX_ROWS)) {
+      const doc = ruleDocUrl(f.ruleId);
+      const rule = doc ? `<a href="${esc(doc)}">${esc(f.ruleId)}</a>` : esc(f.ruleId);
+      parts.push(`<tr><td class="${esc(f.severity)}">${esc(f.severity)}</td><td class="mono">${rule}</td><td class="num">${esc(frameOf(f.messageIndex))}</td><td>${esc(f.message)}</td></tr>`);
+    }
+    parts.push('</table>');
+  }
+  if (a.problems.length) {
+    parts.push(`<h2>${esc(vscode.l10n.t('Reading problems'))}</h2><table><tr><th>${esc(vscode.l10n.t('Code'))}</th><th>${esc(vscode.l10n.t('Where'))}</th><th>${esc(vscode.l10n.t('Message'))}</th></tr>`);
+    for (const p of a.problems.slice(0, MAX_ROWS)) {
+      parts.push(`<tr><td class="mono ${esc(p.severity)}">${esc(p.code)}</td><td>${esc(formatProblemLocation(p))}</td><td>${esc(p.message)}</td></tr>`);
+    }
+    parts.push('</table>');
+  }
+  if (a.messages.length) {
+    parts.push(
+      `<h2>${esc(vscode.l10n.t('SIP messages'))}</h2><table><tr><th>${esc(vscode.l10n.t('Frame'))}</th><th>${esc(vscode.l10n.t('Time'))}</th><th>${esc(vscode.l10n.t('From → to'))}</th><th>${esc(vscode.l10n.t('Message'))}</th><th>Call-ID</th><th>CSeq</th></tr>`,
+    );
+    for (const m of a.messages.slice(0, MAX_ROWS)) {
+      const s = summarizeMessage(m);
+      parts.push(
+        `<tr><td class="num">${esc(s.frame)}</td><td class="mono">${esc(s.time)}</td><td class="mono">${esc(s.transport)} ${esc(s.src)} → ${esc(s.dst)}</td>` +
+          `<td>${esc(s.method ?? s.status)}</td><td class="mono">${esc(s.callId)}</td><td class="mono">${esc(s.cseq)}</td></tr>`,
+      );
+    }
+    parts.push('</table>');
+  }
+  const hidden = Math.max(a.findings.length, a.problems.length, a.messages.length) - MAX_ROWS;
+  if (hidden > 0) parts.push(`<p class="muted">${esc(vscode.l10n.t('Tables show the first {0} rows; the decoded view has everything.', MAX_ROWS))}</p>`);
+  return page(webview, name, parts.join('\n'));
+}

@@ -1,0 +1,71 @@
+/// <reference types="mocha" />
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { closeAllEditors, codeOf, fixture, rangeText, waitFor, waitForDiagnostics } from './util';
+
+interface CheckCaptureResult {
+  capture: string;
+  decoded: string;
+  format: string | undefined;
+  messages: number;
+  exchanges: number;
+  findings: number;
+  problems: number;
+}
+
+const CONTACT_VALUE = '<sip:alice@192.0.2.10:5060>;+g.oma.sip-im.system-message;+g.oma.sip-im.large-message';
+
+suite('Captures', () => {
+  suiteTeardown(closeAllEditors);
+
+  test('"Check registrations in capture" reads the pcap and opens the decoded view', async () => {
+    const r = await vscode.commands.executeCommand<CheckCaptureResult>('sipTraceInspector.checkCapture', fixture('broken-register.pcap'));
+    assert.ok(r, 'the command returns its result');
+    assert.strictEqual(r.format, 'pcap');
+    assert.strictEqual(r.messages, 2);
+    assert.strictEqual(r.exchanges, 1);
+    assert.strictEqual(r.problems, 0);
+    assert.strictEqual(r.findings, 3);
+    const decoded = vscode.Uri.parse(r.decoded);
+    assert.strictEqual(decoded.scheme, 'sip-trace');
+    const editor = await waitFor('decoded view in an editor', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === decoded.toString()),
+    );
+    const doc = editor.document;
+    assert.strictEqual(doc.languageId, 'sip-log');
+    assert.match(doc.lineAt(0).text, /^### broken-register\.pcap · 2 SIP messages, 1 REGISTER exchanges/);
+    assert.strictEqual(doc.lineAt(2).text, '### frame 1 · 2024-01-01T00:00:00.000000Z · UDP 192.0.2.10:5060 → 192.0.2.1:5060');
+    assert.strictEqual(doc.lineAt(3).text, 'REGISTER sip:ims.example.net SIP/2.0');
+  });
+
+  test('capture findings are diagnostics with exact ranges in the decoded view', async () => {
+    const decoded = vscode.Uri.parse(
+      (await vscode.commands.executeCommand<CheckCaptureResult>('sipTraceInspector.checkCapture', fixture('broken-register.pcap'), { show: false }))!.decoded,
+    );
+    const ds = await waitForDiagnostics(decoded, (d) => d.some((x) => codeOf(x) === 'OMA-IM-REG-001'));
+    // The same findings as for the same messages in a log (broken-register.sip).
+    assert.deepStrictEqual(ds.map(codeOf).sort(), ['FLOW-001', 'OMA-IM-REG-001', 'OMA-IM-REG-016']);
+    const d = ds.find((x) => codeOf(x) === 'OMA-IM-REG-001')!;
+    const doc = await vscode.workspace.openTextDocument(decoded);
+    // Heading on line 2, REGISTER on line 3, Contact is the message's 8th line: line 10.
+    assert.strictEqual(rangeText(d.range), `10:9-10:${9 + CONTACT_VALUE.length}`);
+    assert.strictEqual(doc.getText(d.range), CONTACT_VALUE);
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+    const flow = ds.find((x) => codeOf(x) === 'FLOW-001')!;
+    assert.strictEqual(rangeText(flow.range), '3:0-3:36');
+  });
+
+  test('the summary editor opens a pcap on request ("Reopen Editor With…")', async () => {
+    const uri = fixture('broken-register.pcap');
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'sipTraceInspector.captureSummary');
+    const tab = await waitFor('summary tab', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === 'sipTraceInspector.captureSummary'),
+    );
+    assert.strictEqual((tab.input as vscode.TabInputCustom).uri.toString(), uri.toString());
+    // From the active summary editor the command needs no argument.
+    const shown = await vscode.commands.executeCommand<string>('sipTraceInspector.showDecoded');
+    assert.strictEqual(vscode.Uri.parse(shown).scheme, 'sip-trace');
+  });
+});
