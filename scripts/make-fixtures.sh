@@ -171,6 +171,8 @@ cap_stop() {
 # ---------------------------------------------------------------------------------------------
 # SIPp: run_sipp NAME TRANSPORT LOGDIR [extra sipp args]; SIPP_NS / SIPP_LOCAL / SIPP_REMOTE /
 # SIPP_TAG override where it runs (default: registrar namespace, 127.0.0.1 -> 127.0.0.1:5060).
+# -auth_uri: the digest uri must be the Request-URI (RFC 3261 §22.4, RFC 2617 §3.2.2.5); SIPp
+# defaults to remote_ip:remote_port, which the checker rightly flags (OMA-IM-REG-014).
 run_sipp() {
   local name=$1 transport=$2 logdir=$3; shift 3
   local t_opt=u1 ns=${SIPP_NS:-$NS_REG} local_ip=${SIPP_LOCAL:-127.0.0.1} remote=${SIPP_REMOTE:-127.0.0.1:5060}
@@ -179,7 +181,7 @@ run_sipp() {
   local rc=0
   ip netns exec "$ns" sipp -sf "$FX/sipp/$name.xml" -t "$t_opt" -i "$local_ip" -p 5062 -m 1 -nostdin -nd \
     -timeout 20s -timeout_error -max_retrans 2 \
-    -cid_str "fx-$name-reg@fixture.invalid" -au alice -ap imsecret \
+    -cid_str "fx-$name-reg@fixture.invalid" -au alice -ap imsecret -auth_uri ims.example.net \
     -trace_msg -message_file "$logdir/$tag.sipp-messages.log" \
     -trace_err -error_file "$logdir/$tag.sipp-errors.log" \
     "$@" "$remote" >"$logdir/$tag.sipp-stdout.log" 2>&1 || rc=$?

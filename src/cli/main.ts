@@ -1,14 +1,32 @@
 /**
  * sip-inspect: the command-line twin of the extension. A thin layer over src/core.
  *
+ *   sip-inspect check <files|folders|globs...> [--format text|json|sarif] [--fail-on LEVEL] [--rule ID=LEVEL]... [--config FILE]
  *   sip-inspect messages <files|folders|globs...> [--json]
  *
- * Exit codes: 0 done, 2 usage error or an input that cannot be read at all.
+ * Exit codes: 0 clean, 1 findings at or above --fail-on (check), 2 usage error or an input that
+ * cannot be read at all.
  */
+import { checkFile, exitCodeFor, renderJson, renderSarif, renderText, type FailOn, type FileCheckResult, type OutputFormat } from './checkCommand';
+import { ConfigResolver, parseRuleOverrides } from './config';
 import { expandInputs, UsageError } from './files';
 import { listMessages, messagesJson, renderMessagesText } from './messagesCommand';
 
+const VERSION = '0.1.0';
+
 const USAGE = `Usage:
+  sip-inspect check <file|folder|glob>... [options]
+      Find every SIP REGISTER exchange and check it against the OMA SIMPLE IM registration
+      rules, RFC 3261 and RFC 3840. Folders are walked for trace files (.pcap .pcapng .cap
+      .sip .siplog .log .txt); the format is read from the bytes, not the name.
+      --format text|json|sarif   output (default text: path:line:col or path#frame N)
+      --fail-on error|warning|info|never
+                                 exit 1 when a finding is at or above this level (default error)
+      --rule ID=LEVEL            override a rule's severity (off|info|warning|error); ID may be a
+                                 pattern such as RFC3261-*; repeatable
+      --config FILE              settings file (default: .sip-inspect.json found upwards from
+                                 each trace)
+
   sip-inspect messages <file|folder|glob>... [--json]
       List every SIP message (frame or line, time, transport, source -> destination,
       method or status, Call-ID, CSeq) and every problem met while reading.
@@ -16,6 +34,8 @@ const USAGE = `Usage:
 Options:
   --json        one JSON object per file ({ file, format, messages, problems });
                 several files give a JSON array of those objects
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable input.
+
   -h, --help    this text
   --version     the version`;
 
@@ -70,6 +90,27 @@ async function runMessages(args: ParsedArgs): Promise<number> {
   return code;
 }
 
+async function runCheck(args: ParsedArgs): Promise<number> {
+  if (args.inputs.length === 0) throw new UsageError('check: give at least one file, folder or glob');
+  for (const f of args.flags.keys()) if (!['--format', '--fail-on', '--rule', '--config'].includes(f)) throw new UsageError(`check: unknown option ${f}`);
+  const format = (args.flags.get('--format') ?? 'text') as OutputFormat;
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif`);
+  const failOn = (args.flags.get('--fail-on') ?? 'error') as FailOn;
+  if (!['error', 'warning', 'info', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning, info or never`);
+  const configFile = args.flags.get('--config');
+  const configs = new ConfigResolver(typeof configFile === 'string' ? configFile : undefined, parseRuleOverrides(args.repeated.get('--rule') ?? []));
+  const { files, missing } = expandInputs(args.inputs);
+  for (const m of missing) process.stderr.write(`sip-inspect: ${m}: no such file or folder\n`);
+  if (files.length === 0 && missing.length > 0) return 2;
+  const results: FileCheckResult[] = [];
+  for (const file of files) results.push(await checkFile(file, configs));
+  if (format === 'json') process.stdout.write(JSON.stringify(renderJson(results), null, 2) + '\n');
+  else if (format === 'sarif') process.stdout.write(JSON.stringify(renderSarif(results, VERSION), null, 2) + '\n');
+  else process.stdout.write(renderText(results) + '\n');
+  const code = exitCodeFor(results, failOn);
+  return missing.length > 0 ? 2 : code;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let args: ParsedArgs;
   try {
@@ -79,10 +120,12 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (args.flags.has('--version')) {
-      process.stdout.write('sip-inspect 0.1.0\n');
+      process.stdout.write(`sip-inspect ${VERSION}\n`);
       return 0;
     }
     switch (args.command) {
+      case 'check':
+        return await runCheck(args);
       case 'messages':
         return await runMessages(args);
       case undefined:

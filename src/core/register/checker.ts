@@ -120,6 +120,8 @@ export class RegisterChecker {
   private readonly finalWindows = new Map<number, OpenWindow>();
   private readonly orphanKeys = new Set<string>();
   private windowSeq = 0;
+  /** REGISTER responses seen so far (none at all: a one-way trace, such as a registrar's request log). */
+  private registerResponses = 0;
   private now: number | undefined;
   private profile: 'generic' | 'ims';
   private ended = false;
@@ -224,9 +226,10 @@ export class RegisterChecker {
 
   /** `ctx.report` of every context: one function, reading `current`, so dispatch allocates nothing per rule. */
   private readonly reportFn = (span: Span, message: string, opts?: ReportOptions | RelatedInfo[]): void => {
-    const { rule, configured, exchange, defaultIndex } = this.current;
+    const { rule, configured, defaultIndex } = this.current;
     if (!rule) return;
     const o: ReportOptions = Array.isArray(opts) ? { related: opts } : (opts ?? {});
+    const exchange = o.exchange ?? this.current.exchange;
     const index = o.messageIndex ?? defaultIndex;
     if (index === undefined) return;
     const severity: Severity =
@@ -421,6 +424,17 @@ export class RegisterChecker {
     let flowSet = this.flowLineages.get(flow.key);
     if (!flowSet) this.flowLineages.set(flow.key, (flowSet = new Set()));
 
+    // A trace with no REGISTER response at all (e.g. a registrar log that prints requests only):
+    // take the previous REGISTER of the flow as accepted, so that this one is classified against
+    // it rather than as a new registration, and mark the classification uncertain (CLASS-001).
+    let assumed = false;
+    if (prev && prev.finalStatus === undefined && this.registerResponses === 0 && prev.req) {
+      this.applySuccess(prev, undefined, prev.startLine, prev.time, aor, true);
+      const pl = this.lineages.get(prev.lineageKey);
+      if (pl?.outstanding === prev) pl.outstanding = undefined;
+      assumed = true;
+    }
+
     // Attempt axis (catalog 2.3).
     let attempt: Attempt = 'first';
     if (prev?.finalStatus === 401 || prev?.finalStatus === 407) {
@@ -436,12 +450,14 @@ export class RegisterChecker {
     const mixed = nonZero.length > 0 && nonZero.length < named.length;
     let phase: Phase;
     let uncertain = false;
+    let uncertainReason: Exchange['uncertainReason'];
     let imReRegistration = false;
     let keptLineageKey: string | undefined;
     if (attempt !== 'first' && prev) {
       // A resend or an interval retry repeats the step it retries.
       phase = prev.phase;
       uncertain = prev.uncertain;
+      uncertainReason = prev.uncertainReason;
       imReRegistration = prev.imReRegistration;
       keptLineageKey = prev.keptLineageKey;
     } else if (req.contacts.length === 0) {
@@ -470,15 +486,20 @@ export class RegisterChecker {
         phase = 'refresh';
         imReRegistration = !!primary && primary.imTags.size > 0 && !ref.imRegistered;
       } else phase = 'initial';
-      if (phase === 'initial' && !lineage.history && !keptLineageKey) {
-        // Capture started mid-way? Credentials that answer no challenge seen here, or a CSeq
-        // that is not the flow's first, mean an earlier exchange may be missing (CLASS-001).
+      if (assumed) {
+        uncertain = true;
+        uncertainReason = 'no-responses';
+      } else if (phase === 'initial' && !lineage.history && !keptLineageKey) {
+        // Capture started mid-way? Credentials that answer no challenge seen here mean an earlier
+        // exchange is missing (CLASS-001). A CSeq above 1 alone proves nothing: baresip and pjsip
+        // start at a random CSeq.
         const creds = req.authorization ?? req.proxyAuthorization;
         const nonce = creds?.values.get('nonce');
         const answersCapturedChallenge = prev?.finalStatus === 401 || prev?.finalStatus === 407;
-        const staleCreds = nonce !== undefined && nonce !== '' && !answersCapturedChallenge;
-        const lateCSeq = !prev && (req.cseq?.num ?? 1) > 1;
-        uncertain = staleCreds || lateCSeq;
+        if (nonce !== undefined && nonce !== '' && !answersCapturedChallenge) {
+          uncertain = true;
+          uncertainReason = 'mid-capture';
+        }
       }
     }
 
@@ -494,6 +515,7 @@ export class RegisterChecker {
       attempt,
       kind: exchangeKind(phase, attempt),
       uncertain,
+      uncertainReason,
       imReRegistration,
       mixed,
       requestIndex: m.index,
@@ -516,6 +538,7 @@ export class RegisterChecker {
     this.closeWindow(aor.challengeWindow);
     aor.challengeWindow = undefined;
     if (aor.publishWindow && !aor.publishWindow.done && aor.publishWindow.lineageKey === lineageKey) {
+      aor.publishWindow.closedByPhase = phase;
       this.fireWindow(aor.publishWindow, true, false, 'next-register');
     }
     if (aor.awaitingLatePublish?.lineageKey === lineageKey) aor.awaitingLatePublish = undefined;
@@ -537,8 +560,9 @@ export class RegisterChecker {
     // State changes made by the request itself (registration state changes on the 2xx).
     const ref: MessageRef = { index: m.index, span: req.startLineSpan };
     if (prev) {
-      // The previous transaction is history now: keep its summary, drop what only its successor needed.
-      if (prev.finalStatus !== undefined) prev.req = undefined;
+      // The previous transaction is history now: keep its summary, drop what only its successor
+      // needed (a final response that still comes updates no state; its successor's will).
+      prev.req = undefined;
       prev.challenges = undefined;
       prev.authorizationRaw = undefined;
       prev.proxyAuthorizationRaw = undefined;
@@ -567,6 +591,7 @@ export class RegisterChecker {
   private onRegisterResponse(m: TraceMessage, time: number | undefined): void {
     const sip = m.sip;
     const res = responseFacts(sip);
+    this.registerResponses++;
     if (this.settings.profile === 'auto' && this.profile === 'generic' && hasImsSignals(sip)) this.profile = 'ims';
     const txKey = txKeyOf(res);
     const ex = this.registerTx.get(txKey);
@@ -622,8 +647,11 @@ export class RegisterChecker {
     ex.req = undefined;
   }
 
-  /** Catalog 2.4: a 2xx updates the bindings the request named. */
-  private applySuccess(ex: Exchange, res: ResponseFacts, ref: MessageRef, time: number | undefined, aor: AorState): void {
+  /**
+   * Catalog 2.4: a 2xx updates the bindings the request named. `assumed`: no response is in the
+   * trace at all and the request is taken as accepted (no 2xx facts, no expectations opened).
+   */
+  private applySuccess(ex: Exchange, res: ResponseFacts | undefined, ref: MessageRef, time: number | undefined, aor: AorState, assumed = false): void {
     const req = ex.req as RegisterFacts | undefined;
     if (!req) return;
     const requestRef: MessageRef = { index: ex.requestIndex, span: ex.startLine.span };
@@ -662,27 +690,27 @@ export class RegisterChecker {
         l.imDeregistered = true;
         l.lastDereg = { ...requestRef, phase: 'im-deregistration' };
       }
-      const granted = findSameBinding(res.contacts, c);
+      const granted = res ? findSameBinding(res.contacts, c) : undefined;
       const grantedParam = granted?.expiresParam ? Number(paramText(granted.expiresParam)) : NaN;
       l.grantedExpiry = Number.isFinite(grantedParam)
         ? grantedParam
-        : res.expiresHeader?.value ?? (typeof c.effExpiry === 'number' ? c.effExpiry : DEFAULT_EXPIRY);
+        : res?.expiresHeader?.value ?? (typeof c.effExpiry === 'number' ? c.effExpiry : DEFAULT_EXPIRY);
       l.grantTime = time;
       l.grant = ref;
       l.contactUri = detach(c.uriKey);
       l.outbound = !!c.regId && outbound;
-      l.serviceRoute = res.serviceRoute.map(detach);
-      l.pAssociatedUri = res.pAssociatedUri.map(detach);
+      l.serviceRoute = (res?.serviceRoute ?? []).map(detach);
+      l.pAssociatedUri = (res?.pAssociatedUri ?? []).map(detach);
       aor.everRegistered = true;
     }
     // Identities registered with the AOR, implicitly included (OMA-IM-REG-021).
-    for (const u of res.pAssociatedUri) {
+    for (const u of res?.pAssociatedUri ?? []) {
       const id = detach(normalizeUriText(u));
       if (!id) continue;
       aor.identities.add(id);
       if (!this.identities.has(id)) this.identities.set(id, aor);
     }
-    if (res.serviceRoute.length) {
+    if (res && res.serviceRoute.length) {
       aor.serviceRoute = res.serviceRoute.map(detach);
       aor.serviceRouteAt = ref;
     }
@@ -691,7 +719,7 @@ export class RegisterChecker {
     if (imOn) aor.imOffSince = undefined;
     // OMA-TS-SIMPLE_IM §5.2.2: each successful initial registration is followed by the IM service
     // settings publication; an IM re-registration counts as initial (decision 11.6).
-    if ((ex.phase === 'initial' || ex.imReRegistration) && !ex.uncertain && ex.imTags.length > 0) {
+    if (!assumed && (ex.phase === 'initial' || ex.imReRegistration) && !ex.uncertain && ex.imTags.length > 0) {
       this.closeWindow(aor.publishWindow);
       aor.awaitingLatePublish = undefined;
       aor.publishWindow = this.openWindow('publish', ref, time, this.settings.publishWindowSeconds, aor, ex.flowKey, ex.lineageKey, ex);

@@ -38,6 +38,8 @@ export interface Exchange {
   kind: ExchangeKind;
   /** Classification made without enough history (capture started mid-way, CLASS-001). */
   uncertain: boolean;
+  /** Why: credentials from an exchange before the capture, or a trace with no REGISTER responses. */
+  uncertainReason?: 'mid-capture' | 'no-responses';
   /** REFRESH that switches IM back on (catalog 2.3, decision 11.6). */
   imReRegistration: boolean;
   /** Some contacts are removed and others added (CLASS-002). */
@@ -179,6 +181,8 @@ export interface OpenWindow {
   done: boolean;
   /** Why it closed unmet (set when the window event is raised). */
   closedBy?: 'deadline' | 'next-register' | 'end';
+  /** Phase of the REGISTER that closed it, when closedBy is 'next-register'. */
+  closedByPhase?: Phase;
 }
 
 export interface ExchangeSummary {

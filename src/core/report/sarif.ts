@@ -113,7 +113,7 @@ export function buildSarif(input: SarifInput): object {
           help: { text: r.helpText, ...(r.helpMarkdown ? { markdown: r.helpMarkdown } : {}) },
           helpUri: r.helpUri,
           defaultConfiguration: { level: LEVEL[r.defaultSeverity], enabled: r.defaultSeverity !== 'off' },
-          properties: { tags: ['sip', r.id.split('-')[0].toLowerCase()], ...(r.clause ? { clause: r.clause } : {}) },
+          properties: { tags: [...new Set(['sip', r.id.split('-')[0].toLowerCase()])], ...(r.clause ? { clause: r.clause } : {}) },
         })),
       },
     },

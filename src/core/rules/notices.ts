@@ -14,19 +14,21 @@ export const class001 = defineRule({
   clause: 'Rule catalog 2.3 (notes), 2.4',
   basis: 'DECISION',
   appliesTo: { events: ['register'], attempts: ['first'], description: 'The first REGISTER of a binding when the capture seems to start mid-way.' },
-  decision: 'The capture is taken to start mid-way for a binding when its first REGISTER in the capture carries credentials (a non-empty nonce) that answer no challenge seen in the capture, or has a CSeq above 1 with no earlier REGISTER of its Call-ID. Such a REGISTER is classified `initial` with `uncertain: true`; OMA-IM-REG-001..003 then report warnings instead of errors and no settings PUBLISH is expected.',
+  decision: 'The capture is taken to start mid-way for a binding when its first REGISTER in the capture carries credentials (a non-empty nonce) that answer no challenge seen in the capture; a CSeq above 1 alone is not evidence (baresip and pjsip start at a random CSeq). Such a REGISTER is classified `initial` with `uncertain: true`; OMA-IM-REG-001..003 then report warnings instead of errors and no settings PUBLISH is expected. In a trace with no REGISTER response at all (a request-only log), each REGISTER is classified as if the previous one was accepted, also marked uncertain.',
   docs: {
-    what: 'Explains that a REGISTER was classified without history: it may refresh (or, without IM tags, leave IM for) a registration made before the capture started.',
+    what: 'Explains that a REGISTER was classified without history: it may refresh (or, without IM tags, leave IM for) a registration made before the capture started; or the trace shows no responses, so acceptance was assumed.',
     why: 'An IM-only de-registration is only recognisable when the earlier IM registration is in the capture; without it the checker cannot tell "left IM" from "forgot the tags".',
     failing: register({ cseq: 7, contact: PLAIN_CONTACT, authorization: true }),
     passing: register({ cseq: 1, contact: IM_CONTACT }),
   },
   check(ctx) {
     if (ctx.event !== 'register' || !ctx.exchange.uncertain) return;
-    const { req } = ctx;
-    const creds = req.authorization ?? req.proxyAuthorization;
-    const evidence = creds?.values.get('nonce') ? 'it carries credentials for a challenge that is not in the capture' : `its CSeq is ${req.cseq?.num ?? '?'} with no earlier REGISTER of this Call-ID`;
     const tagged = ctx.exchange.imTags.length > 0;
+    if (ctx.exchange.uncertainReason === 'no-responses') {
+      ctx.report(startLineSpan(ctx.sip), `classified as ${ctx.exchange.phase} assuming the previous REGISTER was accepted: the trace holds no REGISTER response at all (a request-only log?)`);
+      return;
+    }
+    const evidence = 'it carries credentials for a challenge that is not in the capture';
     const alternative = tagged
       ? 'it may refresh a registration made before the capture started'
       : 'without IM tags it may be an IM-only de-registration of a registration made before the capture started, or an initial registration that forgot the tags';

@@ -23,11 +23,11 @@ export const omaImReg014 = defineRule({
   id: 'OMA-IM-REG-014',
   title: 'Security parameters after a challenge',
   defaultSeverity: 'error',
-  severities: { 'no REGISTER follows the challenge at all': 'warning' },
+  severities: { 'no REGISTER follows the challenge at all': 'warning', '`uri` differs from the Request-URI': 'warning' },
   clause: 'OMA-TS-SIMPLE_IM §5.2.2 item 2; RFC 3261 §8.1.3.5, §22.2',
   basis: 'SHALL',
   appliesTo: { events: ['register', 'window'], description: 'The next REGISTER of the flow after a 401/407 final response; and a challenge that no REGISTER answers.' },
-  decision: 'When no REGISTER at all follows the challenge (the client gave up, or the capture ends), the rule reports a warning at the challenge (catalog 0.3: depends on capture completeness), together with RFC3261-RSP-005. With an AKA challenge (IMS), an empty `response` or an `auts` parameter is the invalid-challenge signalling of IMS-REG-012 and is not reported.',
+  decision: 'When no REGISTER at all follows the challenge (the client gave up, or the capture ends), the rule reports a warning at the challenge (catalog 0.3: depends on capture completeness), together with RFC3261-RSP-005. A digest `uri` that differs from the Request-URI is a warning: RFC 2617 §3.2.2.5 lets the server answer 400 (SHOULD), and registrars that do not check it accept the credentials (SIPp, for one, puts the registrar address there). With an AKA challenge (IMS), an empty `response` or an `auts` parameter is the invalid-challenge signalling of IMS-REG-012 and is not reported.',
   docs: {
     what: 'After a 401 (407) the next REGISTER carries Authorization (Proxy-Authorization) that answers the challenge: same scheme and realm, the offered nonce, a response, `uri` equal to the Request-URI, the challenged algorithm, `qop`/`nc`/`cnonce` when qop was offered, and the `opaque` value echoed.',
     why: 'OMA SIMPLE IM makes the client insert the security parameters the SIP/IP Core asks for; credentials that do not answer the challenge are rejected again and the client never registers.',
@@ -89,7 +89,7 @@ export const omaImReg014 = defineRule({
     const home = ctx.req.to?.uri?.host ? `sip:${ctx.req.to.uri.host}` : undefined;
     if (uri === undefined) ctx.report(creds.header.valueSpan, `${headerName} has no uri parameter (RFC 2617 digest-uri)`, r);
     else if (!sameUri(uri, ruri) && !(ctx.profile === 'ims' && sameUri(uri, home))) {
-      ctx.report(paramSpan(creds, 'uri'), `${headerName} uri "${uri}" differs from the Request-URI ${ruri ?? ''}`, r);
+      ctx.report(paramSpan(creds, 'uri'), `${headerName} uri "${uri}" differs from the Request-URI ${ruri ?? ''} (RFC 2617 §3.2.2.5: the server SHOULD answer 400)`, { severity: 'warning', related: r });
     }
     const want = (ch.algorithm ?? 'MD5').toLowerCase();
     const got = (creds.values.get('algorithm') ?? 'MD5').toLowerCase();
@@ -112,6 +112,8 @@ function publishWindowCheck(ctx: RuleContext, note: string): void {
   if (ctx.event !== 'window') return;
   const w = (ctx as WindowContext).window;
   if (w.kind !== 'publish' || !ctx.captureContinued) return;
+  // The client left IM (or the core) before publishing: the settings would have been moot.
+  if (w.closedBy === 'next-register' && (w.closedByPhase === 'full-deregistration' || w.closedByPhase === 'im-deregistration')) return;
   const seconds = ctx.settings.publishWindowSeconds;
   const why =
     w.closedBy === 'next-register'
@@ -134,7 +136,7 @@ const publishDocs = {
 };
 
 const publishDecision =
-  'Catalog 11.1: the publication is taken to be a SIP PUBLISH (RFC 3903); any PUBLISH from the registered identity (the AOR or a P-Associated-URI) within the window counts, and OMA-IM-PUB-003 checks its Event / Content-Type against `settingsEventPackage` / `settingsContentType`. Catalog 11.6: an IM re-registration after an IM-only de-registration counts as initial. Reported only when the capture goes on past the window (deadline passed, the next REGISTER, or later requests of the client); an uncertain classification (CLASS-001) opens no window.';
+  'Catalog 11.1: the publication is taken to be a SIP PUBLISH (RFC 3903); any PUBLISH from the registered identity (the AOR or a P-Associated-URI) within the window counts, and OMA-IM-PUB-003 checks its Event / Content-Type against `settingsEventPackage` / `settingsContentType`. Catalog 11.6: an IM re-registration after an IM-only de-registration counts as initial. Reported only when the capture goes on past the window (deadline passed, the next REGISTER, or later requests of the client); not when the next REGISTER leaves IM or the core (the settings would have been moot); an uncertain classification (CLASS-001) opens no window.';
 
 export const omaImReg015 = defineRule({
   id: 'OMA-IM-REG-015',

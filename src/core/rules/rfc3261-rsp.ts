@@ -7,6 +7,7 @@ import { firstHeader } from '../sip/parser';
 import { IM_TAGS, findSameBinding, normalizeAor, paramText, parseDeltaSeconds, type ContactFacts } from '../register/facts';
 import { EX, PLAIN_CONTACT, flow, imRegistration, publish, register, reply } from './examples';
 import { defineRule, listText, startLineSpan } from './helpers';
+import type { WindowContext } from './types';
 import { registeringContacts } from './oma-im-tags';
 
 const NETWORK = ' (registrar / proxy side)';
@@ -71,9 +72,9 @@ export const rfc3261Rsp003 = defineRule({
   severities: { 'orphan response': 'info' },
   clause: 'RFC 3261 §17.1.3, §17.1.2.2 (Timer F)',
   basis: 'DECISION',
-  appliesTo: { events: ['register-response', 'window'], description: 'Responses with no matching REGISTER; REGISTERs with no final response within Timer F.' },
+  appliesTo: { events: ['register-response', 'window', 'end'], description: 'Responses with no matching REGISTER; REGISTERs with no final response within Timer F.' },
   settingsKeys: ['timerFSeconds'],
-  decision: 'An unanswered REGISTER is reported only when the capture goes on past Timer F (or, without timestamps, when the client sends something afterwards); an orphan response usually means the capture started late (info).',
+  decision: 'An unanswered REGISTER is reported only when the capture goes on past Timer F (or, without timestamps, when the client sends something afterwards), and only when the trace holds REGISTER responses at all: a log that records requests only (a registrar\'s request log) proves nothing about answers. An orphan response usually means the capture started late (info).',
   docs: {
     what: 'Every REGISTER gets a final response within Timer F (32 s); every response belongs to a REGISTER in the capture.',
     why: 'A REGISTER without a final response means the registrar is unreachable or the response was lost (wrong Via, NAT); the client is not registered.',
@@ -82,12 +83,26 @@ export const rfc3261Rsp003 = defineRule({
   },
   check(ctx) {
     if (ctx.event === 'register-response') {
+      ctx.store.set('responses', true);
       if (ctx.exchange || ctx.retransmission) return;
       ctx.report(ctx.res.startLineSpan, `${ctx.res.status} response to a REGISTER that is not in the capture (CSeq ${ctx.res.cseq?.num ?? '?'}, Call-ID ${ctx.res.callId ?? '?'}); the capture may have started late`, { severity: 'info' });
       return;
     }
-    if (ctx.event !== 'window' || ctx.window.kind !== 'final-response' || !ctx.captureContinued) return;
-    ctx.report(ctx.window.opened.span, `REGISTER got no final response within ${ctx.settings.timerFSeconds} s (Timer F): the registrar did not answer or the response was lost`, { messageIndex: ctx.window.opened.index });
+    if (ctx.event === 'window') {
+      if (ctx.window.kind !== 'final-response' || !ctx.captureContinued) return;
+      // Decided at the end: only a trace that shows responses can show a missing one.
+      const pending = (ctx.store.get('pending') as WindowContext['window'][] | undefined) ?? [];
+      pending.push(ctx.window);
+      ctx.store.set('pending', pending);
+      return;
+    }
+    if (ctx.event !== 'end' || !ctx.store.get('responses')) return;
+    for (const w of (ctx.store.get('pending') as WindowContext['window'][] | undefined) ?? []) {
+      ctx.report(w.opened.span, `REGISTER got no final response within ${ctx.settings.timerFSeconds} s (Timer F): the registrar did not answer or the response was lost`, {
+        messageIndex: w.opened.index,
+        exchange: w.exchange,
+      });
+    }
   },
 });
 
@@ -144,9 +159,10 @@ export const rfc3261Rsp005 = defineRule({
     if (!raw || !prevRaw || raw.raw.trim() !== prevRaw.trim()) return;
     const nonce = raw.values.get('nonce');
     if (!(prev.challenges ?? []).some((c) => c.nonce !== undefined && c.nonce === nonce)) return;
-    ctx.report(raw.header.valueSpan, `the REGISTER resends exactly the credentials the ${prev.finalStatus} just rejected (same nonce, no new one offered): an authentication loop`, [
-      { messageIndex: prev.final.index, span: prev.final.span, message: `${prev.finalStatus} rejecting these credentials` },
-    ]);
+    ctx.report(raw.header.valueSpan, `the REGISTER resends exactly the credentials the ${prev.finalStatus} just rejected (same nonce, no new one offered): an authentication loop`, {
+      severity: 'error',
+      related: [{ messageIndex: prev.final.index, span: prev.final.span, message: `${prev.finalStatus} rejecting these credentials` }],
+    });
   },
 });
 

@@ -101,6 +101,8 @@ export interface ReportOptions {
   messageIndex?: number;
   /** Keep `severity` even when the user configured the rule (parser tolerances stay `info`). */
   severityLocked?: boolean;
+  /** The exchange the finding belongs to, when it is not the event's (findings reported at `end`). */
+  exchange?: Exchange;
 }
 
 export interface BaseContext {
