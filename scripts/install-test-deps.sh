@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system tools the tests use, from Debian's archive, when they are missing:
-# tshark (reference for the differential test), then the editor harness (scripts/editor/install.sh).
+# tshark (reference for the differential test), kamailio + sipp (the SIPp export test), then the editor harness (scripts/editor/install.sh).
 # Idempotent; does nothing when all are present.
 set -euo pipefail
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
+command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing: ${need[*]}"

@@ -23,16 +23,23 @@ export function detectFormat(head: Uint8Array): DetectedFormat {
 /**
  * Printable UTF-8 (ASCII included) with tabs, line breaks, form feeds and ESC (coloured log
  * output); an optional UTF-8 BOM; a multi-byte sequence cut by the end of the sample is fine.
+ * A sample that turns binary after at least one whole line of text is a log with binary data in
+ * it (NUL padding, a dumped packet): the log reader reports those lines and reads the rest. A
+ * binary file (zip, gzip, ELF, PNG, an unknown capture format) has no clean first line.
  */
 function looksLikeText(head: Uint8Array): boolean {
   const end = Math.min(head.length, TEXT_SAMPLE_BYTES);
   let i = end >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   if (i >= end) return false;
+  let visible = false;
+  let wholeLine = false;
   while (i < end) {
     const c = head[i];
     if (c < 0x80) {
-      if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b) return false;
-      if (c === 0x7f) return false;
+      if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b) return wholeLine;
+      if (c === 0x7f) return wholeLine;
+      if (c > 0x20) visible = true;
+      else if (c === 0x0a && visible) wholeLine = true;
       i++;
       continue;
     }
@@ -40,11 +47,12 @@ function looksLikeText(head: Uint8Array): boolean {
     if (c >= 0xc2 && c <= 0xdf) extra = 1;
     else if (c >= 0xe0 && c <= 0xef) extra = 2;
     else if (c >= 0xf0 && c <= 0xf4) extra = 3;
-    else return false;
+    else return wholeLine;
     for (let k = 1; k <= extra; k++) {
       if (i + k >= end) return true; // cut by the end of the sample
-      if ((head[i + k] & 0xc0) !== 0x80) return false;
+      if ((head[i + k] & 0xc0) !== 0x80) return wholeLine;
     }
+    visible = true;
     i += extra + 1;
   }
   return true;

@@ -30,7 +30,14 @@ export interface PacketSink extends ProblemSink {
   tcp(s: TcpSegment): void;
 }
 
-export type PacketDecoderOptions = FragmentOptions;
+export interface PacketDecoderOptions extends FragmentOptions {
+  /**
+   * Asked before a UDP payload (`d[start, end)`, non-empty) is emitted; false drops it without
+   * building the payload object or formatting its addresses. The trace engine passes a SIP
+   * recogniser so that RTP, DNS and other bulk datagrams cost a few byte reads each.
+   */
+  udpFilter?: (d: Uint8Array, start: number, end: number) => boolean;
+}
 
 /** Tunnels inside tunnels beyond this are reported rather than followed. */
 const MAX_TUNNEL_DEPTH = 8;
@@ -38,6 +45,7 @@ const EMIT_WITHOUT_DATA = TcpFlags.SYN | TcpFlags.FIN | TcpFlags.RST;
 
 export class PacketDecoder {
   private readonly frags: FragmentReassembler;
+  private readonly udpFilter: PacketDecoderOptions['udpFilter'];
   private readonly v4names = new Ipv4Names();
   private readonly unsupported = new Set<string>();
 
@@ -61,6 +69,7 @@ export class PacketDecoder {
     opts: PacketDecoderOptions = {},
   ) {
     this.frags = new FragmentReassembler(sink, opts);
+    this.udpFilter = opts.udpFilter;
   }
 
   frame(f: RawFrame): void {
@@ -387,6 +396,7 @@ export class PacketDecoder {
       pEnd = end;
     } else pEnd = q + len; // shorter than the IP payload: the rest is padding
     if (pEnd - q <= 8) return;
+    if (this.udpFilter !== undefined && !this.udpFilter(d, q + 8, pEnd)) return;
     const p: TransportPayload = {
       frame: this.f.frame,
       ts: this.f.ts,

@@ -25,6 +25,17 @@ export interface SipExtractorOptions {
 const CR = 0x0d;
 const LF = 0x0a;
 
+/**
+ * Could the datagram payload `data[start, end)` carry a SIP message? Exactly the test
+ * `SipExtractor.udp` starts with (CRLFs, then a SIP start line): a datagram failing it is
+ * dropped by `udp` without a word, so a decoder may drop it earlier (`udpFilter`).
+ */
+export function datagramMayBeSip(data: Uint8Array, start: number, end: number): boolean {
+  let off = start;
+  while (off < end && (data[off] === CR || data[off] === LF)) off++;
+  return off < end && sipStartAt(data, off, end);
+}
+
 function endpointText(e: Endpoint): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }

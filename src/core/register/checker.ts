@@ -430,8 +430,6 @@ export class RegisterChecker {
     let assumed = false;
     if (prev && prev.finalStatus === undefined && this.registerResponses === 0 && prev.req) {
       this.applySuccess(prev, undefined, prev.startLine, prev.time, aor, true);
-      const pl = this.lineages.get(prev.lineageKey);
-      if (pl?.outstanding === prev) pl.outstanding = undefined;
       assumed = true;
     }
 

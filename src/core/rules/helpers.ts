@@ -2,7 +2,7 @@
  * Small helpers shared by rules: locations for "missing" findings, related-information entries,
  * the User-Agent / Server tokenizer (RFC 3261 §20.41, §25.1), name similarity.
  */
-import type { RelatedInfo, SipHeader, SipMessage, Span } from '../types';
+import type { RelatedInfo, SipMessage, Span } from '../types';
 import type { MessageRef } from '../register/model';
 import type { Rule } from './types';
 
@@ -18,14 +18,6 @@ export function startLineSpan(sip: SipMessage): Span {
 
 export function related(ref: MessageRef | undefined, message: string): RelatedInfo[] {
   return ref ? [{ messageIndex: ref.index, span: ref.span, message }] : [];
-}
-
-export function textOf(sip: SipMessage, span: Span): string {
-  return sip.text.slice(span.start, span.end);
-}
-
-export function headerValue(h: SipHeader): Span {
-  return h.valueSpan;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,9 +142,4 @@ export function levenshtein(a: string, b: string): number {
 export function listText(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-/** Span of a whole header or of its value, whichever reads better in a diagnostic. */
-export function headerSpan(h: SipHeader): Span {
-  return h.span;
 }

@@ -5,7 +5,7 @@
 import type { Severity } from '../types';
 import { firstHeader, headersOf } from '../sip/parser';
 import { normalizeAor, paramText, parseDeltaSeconds } from '../register/facts';
-import { isBound } from '../register/model';
+import { isBound, type Exchange } from '../register/model';
 import { EX, IM_CONTACT, PLAIN_CONTACT, flow, imRegistration, register, reply } from './examples';
 import { defineRule, listText, related, startLineSpan } from './helpers';
 
@@ -290,9 +290,9 @@ export const rfc3261Reg012 = defineRule({
   severities: { 'the earlier REGISTER never gets a response in the capture': 'warning' },
   clause: 'RFC 3261 §10.2; 3GPP TS 24.229 §5.1.1.2',
   basis: 'MUST',
-  appliesTo: { events: ['register', 'register-response', 'window'], description: 'A new REGISTER of a binding sent while its previous REGISTER has no final response and is younger than Timer F.' },
+  appliesTo: { events: ['register', 'register-response', 'window', 'end'], description: 'A new REGISTER of a binding sent while its previous REGISTER has no final response and is younger than Timer F.' },
   settingsKeys: ['timerFSeconds'],
-  decision: 'Needs timestamps (skipped without them). Error when the earlier REGISTER\'s final response arrives after the new one was sent (proof it was outstanding); warning when the earlier one never gets a response in the capture (it may have been lost by the capture).',
+  decision: 'Needs timestamps (skipped without them). Error when the earlier REGISTER\'s final response arrives after the new one was sent (proof it was outstanding); warning when the earlier one never gets a response in the capture (it may have been lost by the capture), and then only if the trace shows REGISTER responses at all.',
   docs: {
     what: 'A UA does not send a new REGISTER for a binding until the previous one got a final response or timed out (Timer F, 32 s).',
     why: 'Overlapping REGISTERs race at the registrar: the older one may be applied last and undo the newer binding state.',
@@ -300,32 +300,45 @@ export const rfc3261Reg012 = defineRule({
     passing: flow(...imRegistration({ cseq: 4 }), register({ cseq: 5 }), reply(register({ cseq: 5 }), 200)),
   },
   check(ctx) {
-    type Pending = { index: number; span: { start: number; end: number }; cseq: number };
-    const pending = ctx.store as Map<string, unknown>;
+    type Pending = { index: number; span: { start: number; end: number }; cseq: number; ex: Exchange };
+    const store = ctx.store;
+    const report = (p: Pending, answered: boolean) =>
+      ctx.report(
+        p.span,
+        answered
+          ? `REGISTER CSeq ${p.cseq} was sent while REGISTER CSeq ${p.ex.cseq} was still waiting for its final response (RFC 3261 §10.2: one outstanding REGISTER at a time)`
+          : `REGISTER CSeq ${p.cseq} was sent while REGISTER CSeq ${p.ex.cseq} had no final response (none appears in the capture)`,
+        { messageIndex: p.index, severity: answered ? 'error' : 'warning', related: [{ messageIndex: p.ex.requestIndex, span: p.ex.startLine.span, message: `outstanding REGISTER CSeq ${p.ex.cseq}` }] },
+      );
     if (ctx.event === 'register') {
       const out = ctx.lineage.outstanding;
       if (!out || out.finalStatus !== undefined || out.time === undefined || ctx.time === undefined) return;
       if (ctx.time - out.time >= ctx.settings.timerFSeconds) return;
-      const list = (pending.get(String(out.id)) as Pending[] | undefined) ?? [];
-      list.push({ index: ctx.msg.index, span: ctx.req.startLineSpan, cseq: ctx.exchange.cseq });
-      pending.set(String(out.id), list);
+      const key = `p${out.id}`;
+      const list = (store.get(key) as Pending[] | undefined) ?? [];
+      list.push({ index: ctx.msg.index, span: ctx.req.startLineSpan, cseq: ctx.exchange.cseq, ex: out });
+      store.set(key, list);
       return;
     }
-    const ex = ctx.event === 'register-response' ? ctx.exchange : ctx.event === 'window' && ctx.window.kind === 'final-response' ? ctx.window.exchange : undefined;
-    if (!ex) return;
-    if (ctx.event === 'register-response' && (ctx.res.status < 200 || ctx.retransmission)) return;
-    const list = pending.get(String(ex.id)) as Pending[] | undefined;
-    if (!list) return;
-    pending.delete(String(ex.id));
-    const answered = ctx.event === 'register-response';
-    for (const p of list) {
-      ctx.report(
-        p.span,
-        answered
-          ? `REGISTER CSeq ${p.cseq} was sent while REGISTER CSeq ${ex.cseq} was still waiting for its final response (RFC 3261 §10.2: one outstanding REGISTER at a time)`
-          : `REGISTER CSeq ${p.cseq} was sent while REGISTER CSeq ${ex.cseq} had no final response (none appears in the capture)`,
-        { messageIndex: p.index, severity: answered ? 'error' : 'warning', related: [{ messageIndex: ex.requestIndex, span: ex.startLine.span, message: `outstanding REGISTER CSeq ${ex.cseq}` }] },
-      );
+    if (ctx.event === 'register-response') {
+      store.set('responses', true);
+      if (!ctx.exchange || ctx.res.status < 200 || ctx.retransmission) return;
+      const list = store.get(`p${ctx.exchange.id}`) as Pending[] | undefined;
+      store.delete(`p${ctx.exchange.id}`);
+      for (const p of list ?? []) report(p, true);
+      return;
+    }
+    if (ctx.event === 'window') {
+      const ex = ctx.window.kind === 'final-response' ? ctx.window.exchange : undefined;
+      const list = ex && (store.get(`p${ex.id}`) as Pending[] | undefined);
+      if (!ex || !list) return;
+      store.delete(`p${ex.id}`);
+      // Never answered: decided at the end, when we know whether the trace shows responses at all.
+      store.set('unanswered', [...((store.get('unanswered') as Pending[] | undefined) ?? []), ...list]);
+      return;
+    }
+    if (ctx.event === 'end' && store.get('responses')) {
+      for (const p of (store.get('unanswered') as Pending[] | undefined) ?? []) report(p, false);
     }
   },
 });

@@ -319,6 +319,12 @@ function setBody(msg: SipMessage, bodyStart: number, problems: SipParseProblem[]
     return;
   }
   const cl = values[0] as number;
+  if (!Number.isSafeInteger(cl)) {
+    // More than 2^53-1 octets (or more digits than deltaValue reads) is no length at all: no
+    // contentLength, and the body runs to the end. validateHeader reported the range.
+    if (options.validate === false) report(problems, cls[0].valueSpan.start, cls[0].valueSpan.end, `Content-Length '${clip(cls[0].value)}' is out of range`);
+    return;
+  }
   msg.contentLength = cl;
   const utf8 = options.octets === 'utf8' || (options.octets === undefined && hasWideChar(text, bodyStart, n));
   let m = measure(text, bodyStart, n, cl, utf8, false);

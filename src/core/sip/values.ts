@@ -211,6 +211,9 @@ export function parseNameAddrAt(text: string, s: number, e: number, star: boolea
   const qm = indexIn(text, 0x3f, p, ue);
   if (qm >= 0) {
     report(problems, p, ue, `URI '${clip(uri.text)}' contains '?' (URI headers) and must be enclosed in '<' '>' (RFC 3261 §20; RFC 4475 §3.1.2.13)`);
+  } else if (indexIn(text, 0x2c, p, ue) >= 0) {
+    // Only a single-valued header gets here with a ',' (a list was split on it already).
+    report(problems, p, ue, `URI '${clip(uri.text)}' contains ',' and must be enclosed in '<' '>' (RFC 3261 §20)`);
   }
   const na: NameAddr = { span, bracketed: false, uri, params: [] };
   parseParamsInto(text, ue, e, 'header', na.params, problems);

@@ -108,7 +108,31 @@ export interface MessageInput {
 
 /** A line break inside a value would start a new header line: write one SP instead. */
 function oneLine(s: string): string {
-  return s.indexOf('\r') < 0 && s.indexOf('\n') < 0 ? s : s.replace(/[ \t]*[\r\n]+[ \t]*/g, ' ');
+  if (s.indexOf('\r') < 0 && s.indexOf('\n') < 0) return s;
+  // Split and trim by hand: /[ \t]*[\r\n]+[ \t]*/ backtracks quadratically over long runs of
+  // blanks that end in no line break (a hostile 10 MB value).
+  const parts = s.split(/[\r\n]+/);
+  for (let i = 0; i < parts.length; i++) {
+    let a = 0;
+    let b = parts[i].length;
+    if (i > 0) while (a < b && isBlank(parts[i].charCodeAt(a))) a++;
+    if (i < parts.length - 1) while (b > a && isBlank(parts[i].charCodeAt(b - 1))) b--;
+    parts[i] = parts[i].slice(a, b);
+  }
+  return parts.join(' ');
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** Trims SP/HTAB only, as the parser does (String.trim() would also drop U+00A0 and friends). */
+function trimBlanks(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isBlank(s.charCodeAt(a))) a++;
+  while (b > a && isBlank(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /** Token or host (IPv4, hostname, [IPv6], bare IPv6 as RFC 5118 §4.5 allows for received). */
@@ -210,7 +234,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function formatOne(grammar: HeaderGrammar, v: unknown): string {
-  if (typeof v === 'string') return oneLine(v).trim();
+  // A latin1-decoded UTF-8 byte 0xA0 at the end of a value is U+00A0: part of the value.
+  if (typeof v === 'string') return trimBlanks(oneLine(v));
   if (typeof v === 'number') return String(v);
   if (!isObject(v)) return '';
   switch (grammar) {
