@@ -53,12 +53,13 @@ function globFiles(pattern: string): string[] {
     '^' +
       norm
         .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*\*\//g, '\u0000')
-        .replace(/\*\*/g, '\u0001')
+        // Private-use characters stand for `**/` and `**` while single `*` is translated.
+        .replace(/\*\*\//g, '\ue000')
+        .replace(/\*\*/g, '\ue001')
         .replace(/\*/g, '[^/]*')
         .replace(/\?/g, '[^/]')
-        .replace(/\u0000/g, '(?:.*/)?')
-        .replace(/\u0001/g, '.*') +
+        .replace(/\ue000/g, '(?:.*/)?')
+        .replace(/\ue001/g, '.*') +
       '$',
   );
   if (!fs.existsSync(base)) return [];

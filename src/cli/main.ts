@@ -10,7 +10,7 @@
 import { checkFile, exitCodeFor, renderJson, renderSarif, renderText, type FailOn, type FileCheckResult, type OutputFormat } from './checkCommand';
 import { ConfigResolver, parseRuleOverrides } from './config';
 import { expandInputs, UsageError } from './files';
-import { listMessages, messagesJson, renderMessagesText } from './messagesCommand';
+import { writeMessages } from './messagesCommand';
 
 const VERSION = '0.1.0';
 
@@ -78,16 +78,9 @@ async function runMessages(args: ParsedArgs): Promise<number> {
     process.stderr.write(`sip-inspect: ${m}: no such file or folder\n`);
     code = 2;
   }
-  const json = args.flags.has('--json');
-  const results = [];
-  for (const file of files) {
-    const r = await listMessages(file);
-    if (r.unreadable) code = 2;
-    if (json) results.push(messagesJson(r));
-    else process.stdout.write(renderMessagesText(r) + '\n\n');
-  }
-  if (json) process.stdout.write(JSON.stringify(results.length === 1 && missing.length === 0 ? results[0] : results, null, 2) + '\n');
-  return code;
+  // Streamed: memory stays flat however many messages the files hold.
+  const unreadable = await writeMessages(files, { json: args.flags.has('--json'), single: files.length === 1 && missing.length === 0 }, process.stdout);
+  return unreadable ? 2 : code;
 }
 
 async function runCheck(args: ParsedArgs): Promise<number> {

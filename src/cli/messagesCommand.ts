@@ -1,6 +1,18 @@
-/** `sip-inspect messages <files...> [--json]`: every SIP message and every problem met. */
+/**
+ * `sip-inspect messages <files...> [--json]`: every SIP message and every problem met.
+ *
+ * `writeMessages` streams: a message is summarised and written as it is read, so memory does not
+ * grow with the file (a 1 GB capture holds hundreds of thousands of messages). The output is
+ * byte for byte what rendering the whole result at once gives (`renderMessagesText`,
+ * `JSON.stringify(messagesJson(r), null, 2)`). The text table aligns its columns over all rows
+ * and its first line counts them, so a file with more than TEXT_ROWS_IN_MEMORY messages is read
+ * twice: once to count and measure, once to print.
+ */
+import { once } from 'events';
+import * as fs from 'fs';
 import { formatProblemLocation, summarizeMessage, type MessageSummary } from '../core/present';
-import type { Problem } from '../core/types';
+import { TraceReader, type TraceFormat } from '../core/trace';
+import type { Problem, TraceMessage } from '../core/types';
 import { readTraceFile } from './files';
 
 export interface MessagesFileResult {
@@ -32,11 +44,19 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-export function renderMessagesText(r: MessagesFileResult): string {
-  const out: string[] = [];
-  out.push(`${r.file}: ${r.format}, ${r.messages.length} SIP message${r.messages.length === 1 ? '' : 's'}, ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
-  const isLog = r.format === 'log';
-  const rows = r.messages.map((m) => [
+/** Columns wider than this are not padded further (a long Call-ID just sticks out). */
+const MAX_COLUMN_WIDTH = 48;
+
+function textHeadline(file: string, format: string, messages: number, problems: number): string {
+  return `${file}: ${format}, ${messages} SIP message${messages === 1 ? '' : 's'}, ${problems} problem${problems === 1 ? '' : 's'}`;
+}
+
+function columnTitles(isLog: boolean): string[] {
+  return [isLog ? 'line' : 'frame', 'time', 'transport', 'source -> destination', 'message', 'Call-ID', 'CSeq'];
+}
+
+function textRow(m: MessageSummary, isLog: boolean): string[] {
+  return [
     String(isLog ? m.line ?? '' : m.frame ?? ''),
     m.time ?? '',
     m.transport,
@@ -44,17 +64,191 @@ export function renderMessagesText(r: MessagesFileResult): string {
     m.method ?? (m.status !== undefined ? String(m.status) : '?'),
     m.callId ?? '',
     m.cseq ?? '',
-  ]);
-  const head = [isLog ? 'line' : 'frame', 'time', 'transport', 'source -> destination', 'message', 'Call-ID', 'CSeq'];
-  const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((row) => row[i].length))));
+  ];
+}
+
+function initialWidths(isLog: boolean): number[] {
+  return columnTitles(isLog).map((h) => Math.min(MAX_COLUMN_WIDTH, h.length));
+}
+
+function widen(widths: number[], row: string[]): void {
+  for (let i = 0; i < row.length; i++) if (row[i].length > widths[i]) widths[i] = Math.min(MAX_COLUMN_WIDTH, row[i].length);
+}
+
+function textLine(cells: string[], widths: number[]): string {
+  return '  ' + cells.map((c, i) => pad(c, widths[i])).join('  ').trimEnd();
+}
+
+function problemLine(p: Problem): string {
+  return `  ${p.severity} ${p.code} (${formatProblemLocation(p)}): ${p.message}`;
+}
+
+export function renderMessagesText(r: MessagesFileResult): string {
+  const out: string[] = [];
+  out.push(textHeadline(r.file, r.format, r.messages.length, r.problems.length));
+  const isLog = r.format === 'log';
+  const rows = r.messages.map((m) => textRow(m, isLog));
+  const widths = initialWidths(isLog);
+  for (const row of rows) widen(widths, row);
   if (rows.length) {
-    out.push('  ' + head.map((h, i) => pad(h, widths[i])).join('  ').trimEnd());
-    for (const row of rows) out.push('  ' + row.map((c, i) => pad(c, widths[i])).join('  ').trimEnd());
+    out.push(textLine(columnTitles(isLog), widths));
+    for (const row of rows) out.push(textLine(row, widths));
   }
-  for (const p of r.problems) out.push(`  ${p.severity} ${p.code} (${formatProblemLocation(p)}): ${p.message}`);
+  for (const p of r.problems) out.push(problemLine(p));
   return out.join('\n');
 }
 
 export function messagesJson(r: MessagesFileResult): object {
   return { file: r.file, format: r.format, messages: r.messages, problems: r.problems };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming
+// ---------------------------------------------------------------------------------------------
+
+/** Rows a text listing keeps to print after one read; a longer file is read a second time. */
+export const TEXT_ROWS_IN_MEMORY = 20000;
+
+/** Collects output into large writes and lets the reading loop wait while the stream is full. */
+export class OutputBuffer {
+  private parts: string[] = [];
+  private size = 0;
+  private full = false;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  write(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+
+  flush(): void {
+    if (this.size === 0) return;
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (!this.stream.write(chunk)) this.full = true;
+  }
+
+  /** Resolves once the stream takes more (pipes can be asynchronous: respect backpressure). */
+  async ready(): Promise<void> {
+    if (!this.full) return;
+    this.full = false;
+    await once(this.stream, 'drain');
+  }
+}
+
+interface ReadOutcome {
+  format: string;
+  unreadable: boolean;
+  problems: Problem[];
+}
+
+/**
+ * Reads `file` through the trace engine in 1 MiB chunks. `onMessage` gets each message and the
+ * format; header values are not validated (a listing never shows `sip.problems`).
+ */
+async function readMessages(file: string, onMessage: (m: TraceMessage, format: TraceFormat) => void, out: OutputBuffer): Promise<ReadOutcome> {
+  const problems: Problem[] = [];
+  let format: TraceFormat | 'unknown' | undefined;
+  try {
+    const reader: TraceReader = new TraceReader(
+      {
+        message: (m) => onMessage(m, reader.format as TraceFormat),
+        problem: (p) => problems.push(p),
+      },
+      { validate: false },
+    );
+    const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+    for await (const c of stream) {
+      const b = c as Uint8Array;
+      reader.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      await out.ready();
+    }
+    reader.end();
+    format = reader.format;
+  } catch (e) {
+    problems.push({ code: 'read-error', message: `Cannot read the file: ${(e as Error).message}`, severity: 'error' });
+    return { format: 'unknown', unreadable: true, problems };
+  }
+  const f = format ?? 'unknown';
+  return { format: f, unreadable: f === 'unknown', problems };
+}
+
+function indentJson(value: unknown, indent: string): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, '\n' + indent);
+}
+
+/** One file as the JSON object `messagesJson` describes, written at nesting `indent`. */
+async function writeFileJson(file: string, indent: string, out: OutputBuffer): Promise<boolean> {
+  const inner = indent + '  ';
+  const item = inner + '  ';
+  let count = 0;
+  const head = (format: string): string => `{\n${inner}"file": ${JSON.stringify(file)},\n${inner}"format": ${JSON.stringify(format)},\n${inner}"messages": `;
+  const r = await readMessages(file, (m, format) => {
+    out.write(count++ === 0 ? `${head(format)}[\n${item}` : `,\n${item}`);
+    out.write(indentJson(summarizeMessage(m), item));
+  }, out);
+  out.write(count === 0 ? `${head(r.format)}[],\n` : `\n${inner}],\n`);
+  out.write(`${inner}"problems": ${indentJson(r.problems, inner)}\n${indent}}`);
+  return r.unreadable;
+}
+
+/** One file as `renderMessagesText` renders it, followed by an empty line. */
+async function writeFileText(file: string, out: OutputBuffer): Promise<boolean> {
+  let rows: string[][] | undefined = [];
+  let count = 0;
+  let widths: number[] | undefined;
+  const first = await readMessages(file, (m, format) => {
+    const isLog = format === 'log';
+    const row = textRow(summarizeMessage(m), isLog);
+    widths ??= initialWidths(isLog);
+    widen(widths, row);
+    count++;
+    if (rows && rows.length < TEXT_ROWS_IN_MEMORY) rows.push(row);
+    else rows = undefined;
+  }, out);
+  const isLog = first.format === 'log';
+  out.write(textHeadline(file, first.format, count, first.problems.length) + '\n');
+  if (count > 0 && widths) {
+    const w = widths;
+    out.write(textLine(columnTitles(isLog), w) + '\n');
+    if (rows) {
+      for (const row of rows) out.write(textLine(row, w) + '\n');
+    } else {
+      // Too many rows to keep: read again and print them with the widths measured above.
+      await readMessages(file, (m) => out.write(textLine(textRow(summarizeMessage(m), isLog), w) + '\n'), out);
+    }
+  }
+  for (const p of first.problems) out.write(problemLine(p) + '\n');
+  out.write('\n');
+  return first.unreadable;
+}
+
+/**
+ * Writes the listing of `files` to `stream`, as text or JSON (one object, or an array of them
+ * unless `single`). Returns true when a file could not be read at all.
+ */
+export async function writeMessages(files: string[], opts: { json: boolean; single: boolean }, stream: NodeJS.WritableStream): Promise<boolean> {
+  const out = new OutputBuffer(stream);
+  let unreadable = false;
+  if (!opts.json) {
+    for (const file of files) if (await writeFileText(file, out)) unreadable = true;
+  } else if (opts.single && files.length === 1) {
+    unreadable = await writeFileJson(files[0], '', out);
+    out.write('\n');
+  } else if (files.length === 0) {
+    out.write('[]\n');
+  } else {
+    out.write('[\n');
+    for (let i = 0; i < files.length; i++) {
+      out.write(i === 0 ? '  ' : ',\n  ');
+      if (await writeFileJson(files[i], '  ', out)) unreadable = true;
+    }
+    out.write('\n]\n');
+  }
+  out.flush();
+  await out.ready();
+  return unreadable;
 }
