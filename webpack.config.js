@@ -7,6 +7,25 @@ const fs = require('fs');
 const path = require('path');
 const webpack = require('webpack');
 
+/**
+ * Copies files into the output folder after a build (the codicon font and its CSS for the
+ * webview: the .vsix ships no node_modules, and the webview loads nothing from the network).
+ * @param {{ from: string, to: string }[]} files
+ */
+function copyFiles(files) {
+  return {
+    /** @param {import('webpack').Compiler} compiler */
+    apply(compiler) {
+      compiler.hooks.afterEmit.tap('CopyFiles', () => {
+        for (const f of files) {
+          fs.mkdirSync(path.dirname(f.to), { recursive: true });
+          fs.copyFileSync(f.from, f.to);
+        }
+      });
+    },
+  };
+}
+
 /** @param {string} entry */
 const has = (entry) => fs.existsSync(path.join(__dirname, entry));
 
@@ -58,6 +77,14 @@ module.exports = (_env, argv) => {
       target: 'web',
       entry: { webview: './src/webview/main.ts' },
       output: { path: path.join(__dirname, 'dist', 'webview'), filename: '[name].js' },
+      plugins: [
+        copyFiles(
+          ['codicon.css', 'codicon.ttf'].map((name) => ({
+            from: path.join(path.dirname(require.resolve('@vscode/codicons/package.json')), 'dist', name),
+            to: path.join(__dirname, 'dist', 'webview', name),
+          })),
+        ),
+      ],
     });
   }
   if (has('src/cli/main.ts')) {
