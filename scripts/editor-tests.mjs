@@ -6,15 +6,21 @@
 //
 // Then a few UI checks drive the same workbench with Chromium ("route A", §4): what only the UI
 // shows (the summary webview, its command link, the Problems panel, squiggles). Screenshots of
-// those land in the run folder (.vscode-test/run-*/ui-*.png).
+// those land in the run folder (.vscode-test/run-*/ui-*.png); the one of the Problems panel on a
+// capture is the README's docs/images/problems-panel.png (written when missing, or replaced with
+// SIP_EDITOR_UPDATE_SCREENSHOTS=1; else kept in the run folder and only checked). Two checks run
+// outside the editor: the .vsix size and that l10n/bundle.l10n.json lists every l10n.t string.
 //
 // Last line of stdout: "N passed, N failed" (scripts/run-tests.mjs adds it to the total). When the
 // editor cannot be installed or started, the suite FAILS ("0 passed, 1 failed", exit code 1).
 //
 //   node scripts/editor-tests.mjs [--keep]     (--keep: leave the run folder's logs; always kept)
-// Environment: SIP_EDITOR_TIMEOUT_MS (default 120000), SIP_EDITOR_VERBOSE=1 (all browser console).
-import { join } from 'node:path';
-import { statSync } from 'node:fs';
+// Environment: SIP_EDITOR_TIMEOUT_MS (default 120000), SIP_EDITOR_VERBOSE=1 (all browser console),
+// SIP_EDITOR_GREP=<text> (only the mocha tests whose title contains it),
+// SIP_EDITOR_UPDATE_SCREENSHOTS=1 (rewrite docs/images/problems-panel.png).
+import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { format } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -27,6 +33,9 @@ const log = (msg) => console.log(`[editor ${since()}] ${msg}`);
 const timeoutMs = Number(process.env.SIP_EDITOR_TIMEOUT_MS || 120000);
 const verbose = process.env.SIP_EDITOR_VERBOSE === '1';
 const MAX_VSIX_BYTES = 1024 * 1024;
+/** The README's picture of the Problems panel (taken by the UI checks, committed). */
+const PROBLEMS_SHOT = join(root, 'docs', 'images', 'problems-panel.png');
+const MAX_SHOT_BYTES = 300 * 1024;
 
 /** Checks outside mocha (package size, UI) counted next to the mocha tests. */
 const harness = { passed: 0, failed: 0 };
@@ -43,7 +52,7 @@ function fatal(reason) {
 }
 
 // Messages the offline workbench prints that say nothing about our extension (docs §7).
-const NOISE = /Resolving connection token|Resolved connection token|Creating a socket|reconnection-grace-time|same-origin iframe|additional builtin extensions cache|Service Worker|AgentHost|AccountPolicyGate|open-vsx\.org|authentication provider 'github'|Failed to load resource|allow-scripts and allow-same-origin|vsda|ENOTFOUND|\[Extension Host\] (?:debugger|Debugger)|ms-vscode\.|chat|Copilot|IPC sockets/i;
+const NOISE = /Resolving connection token|Resolved connection token|Creating a socket|reconnection-grace-time|same-origin iframe|additional builtin extensions cache|Service Worker|AgentHost|AccountPolicyGate|open-vsx\.org|authentication provider 'github'|Failed to load resource|allow-scripts and allow-same-origin|vsda|ENOTFOUND|\[Extension Host\] (?:debugger|Debugger)|ms-vscode\.|chat|Copilot|IPC sockets|Failed snippets from folder/i;
 
 async function routeB(server, devPath, testsPath, folder, profileDir, runDir) {
   const context = await launchBrowser(profileDir, runDir);
@@ -122,6 +131,25 @@ async function routeA(server, folder, runDir) {
         await shot('decoded');
         return text;
       }],
+      ['UI: screenshot of the Problems panel on a capture (docs/images/problems-panel.png)', async () => {
+        // The decoded view beside the summary, the Problems panel below with the capture's rows,
+        // the SIP Registrations view open in the Explorer with the capture's exchange.
+        await page.locator('.markers-panel .monaco-list-row', { hasText: 'OMA-IM-REG-016' }).first().waitFor({ timeout: 10000 });
+        const header = page.locator('.pane-header', { hasText: 'SIP Registrations' });
+        if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click({ timeout: 10000 });
+        await page.locator('.pane-body .monaco-list-row', { hasText: 'initial → 200' }).first().waitFor({ timeout: 10000 });
+        await page.locator('.editor-instance .view-lines', { hasText: 'Contact: <sip:alice@192.0.2.10:5060>' }).first().click({ timeout: 10000 });
+        await page.mouse.move(0, 0);
+        await page.waitForTimeout(500);
+        // The committed picture is only replaced on request (it differs a little on every run).
+        const update = !existsSync(PROBLEMS_SHOT) || process.env.SIP_EDITOR_UPDATE_SCREENSHOTS === '1';
+        const target = update ? PROBLEMS_SHOT : join(runDir, 'problems-panel.png');
+        mkdirSync(dirname(target), { recursive: true });
+        await page.screenshot({ path: target });
+        const bytes = statSync(target).size;
+        if (bytes >= MAX_SHOT_BYTES) throw new Error(`${target} is ${(bytes / 1024).toFixed(0)} KiB (limit ${MAX_SHOT_BYTES / 1024} KiB)`);
+        return `${(bytes / 1024).toFixed(0)} KiB, ${update ? 'written to docs/images' : 'in the run folder (SIP_EDITOR_UPDATE_SCREENSHOTS=1 replaces docs/images/problems-panel.png)'}`;
+      }],
     ];
     let broken = false;
     for (const [name, fn] of steps) {
@@ -150,6 +178,14 @@ async function main() {
 
   const buildErrors = buildAll({ log });
   if (buildErrors.length) fatal(`build: ${buildErrors.join('; ')}`);
+  const l10n = spawnSync(process.execPath, [join(root, 'scripts', 'editor', 'l10n-bundle.mjs'), '--check'], { encoding: 'utf8' });
+  if (l10n.status === 0) {
+    harness.passed++;
+    log(`PASS ${l10n.stdout.trim()}`);
+  } else {
+    harness.failed++;
+    log(`FAIL ${(l10n.stdout || l10n.stderr).trim()}`);
+  }
   const size = statSync(vsixPath).size;
   if (size < MAX_VSIX_BYTES) {
     harness.passed++;

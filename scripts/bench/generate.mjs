@@ -17,7 +17,7 @@ import { loadCaptureTemplates, loadLogTemplates, rewriteMessage } from './seeds.
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Bumped whenever the output for the same parameters changes. */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 
 /** Capture start: 2025-03-03T09:00:00Z. */
 const T0 = Date.UTC(2025, 2, 3, 9, 0, 0) * 1000;
@@ -125,7 +125,8 @@ function generateCapture(ds, path) {
   const registrars4 = [host4(198, 51, 100, 10), host4(198, 51, 100, 11)];
   const registrars6 = [host6([0x2001, 0xdb8, 0xff, 0], 0x10), host6([0x2001, 0xdb8, 0xff, 0], 0x11)];
   const starts = [];
-  for (let i = 0; i < ds.flows; i++) starts.push(T0 + Math.floor(rnd() * Math.max(1, duration - 5e6)));
+  // Flows start while the bulk traffic runs, leaving their last seconds to finish.
+  for (let i = 0; i < ds.flows; i++) starts.push(T0 + Math.floor(rnd() * Math.max(duration * 0.5, duration - 5e6)));
   starts.sort((a, b) => a - b);
 
   function makeFlow(id, start) {

@@ -2,18 +2,21 @@
 // times, on each warmed input file:
 //   floor     a plain read of the file in Node (fs.createReadStream, 1 MiB chunks)
 //   messages  node dist/cli.js messages F --json > /dev/null
+//             (and again with SIP_INSPECT_THREADS=1 for captures: the one-thread figure)
 //   check     node dist/cli.js check F > /dev/null   (when the CLI has the command)
 //   tshark    tshark -r F -Y sip -T fields -e frame.number -e sip.Call-ID -e sip.CSeq > /dev/null
-// with wall time, MB/s and peak RSS (GNU time -v, else /proc/<pid>/status VmHWM), and checks
-// that our message count equals the generator's ground truth (tshark's count is shown too).
+// with wall time, CPU time, MB/s and peak RSS (GNU time -v, else /proc/<pid>/status VmHWM), and
+// checks that our message count equals the generator's ground truth (tshark's count is shown
+// too). Each of ours is run --repeat times (median); the load average is recorded, since other
+// work on the machine stretches wall times.
 //
 //   node scripts/bench/run.mjs [--quick] [--no-tshark] [--rerun-tshark] [--repeat N]
-//                              [--no-build] [--only ID,ID] [--out DIR]
+//                              [--no-build] [--only ID,ID] [--out DIR] [--timeout SEC]
 //
 // tshark's result only depends on the input file, so it is kept next to the file
 // (<file>.tshark.json) and reused; --rerun-tshark measures it again.
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, statSync, unlinkSync, statfsSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync, statSync, unlinkSync, statfsSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +30,7 @@ const TSHARK_FIELDS = ['-Y', 'sip', '-T', 'fields', '-e', 'frame.number', '-e', 
 const REPEAT_UNDER_SEC = 20;
 
 function parseArgs(argv) {
-  const o = { quick: false, tshark: true, rerunTshark: false, repeat: 3, build: true, only: undefined, out: undefined };
+  const o = { quick: false, tshark: true, rerunTshark: false, repeat: 3, build: true, only: undefined, out: undefined, timeoutSec: 600 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -37,8 +40,10 @@ function parseArgs(argv) {
     else if (a === '--repeat') o.repeat = Math.max(1, Number(argv[++i]));
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--out') o.out = resolve(argv[++i]);
+    else if (a === '--timeout') o.timeoutSec = Number(argv[++i]);
     else if (a === '-h' || a === '--help') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+      const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+      console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -51,17 +56,25 @@ function parseArgs(argv) {
 
 const hasGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-v', 'true'], { encoding: 'utf8' }).stderr?.includes('Maximum resident set size');
 
+let timeoutSec = 600;
+
 /**
  * Runs `cmd args` with stdout to /dev/null (or to `onStdout` chunks) and returns
- * { wallSec, peakRssMB, code, stderr }.
+ * { wallSec, cpuSec, peakRssMB, code, stderr, load }; killed after `timeoutSec`.
  */
-function measure(cmd, args, { onStdout } = {}) {
+function measure(cmd, args, { onStdout, env } = {}) {
   return new Promise((resolveRun, reject) => {
     const timeOut = join(tmpdir(), `sip-bench-time-${process.pid}.txt`);
     const devnull = openSync('/dev/null', 'w');
     const argv = hasGnuTime ? ['-v', '-o', timeOut, cmd, ...args] : args;
     const started = process.hrtime.bigint();
-    const child = spawn(hasGnuTime ? GNU_TIME : cmd, argv, { stdio: ['ignore', onStdout ? 'pipe' : devnull, 'pipe'] });
+    const load = loadAverage();
+    const child = spawn(hasGnuTime ? GNU_TIME : cmd, argv, { stdio: ['ignore', onStdout ? 'pipe' : devnull, 'pipe'], env: env ? { ...process.env, ...env } : process.env });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutSec * 1000);
     let stderr = '';
     child.stderr.on('data', (d) => {
       if (stderr.length < 8192) stderr += d;
@@ -83,31 +96,92 @@ function measure(cmd, args, { onStdout } = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const wallSec = Number(process.hrtime.bigint() - started) / 1e9;
+      clearTimeout(timer);
       closeSync(devnull);
       if (poll) clearInterval(poll);
       let peakKb = hwm;
-      let exit = code;
-      if (hasGnuTime) {
+      let exit = timedOut ? 'timeout' : code;
+      let cpuSec;
+      if (hasGnuTime && existsSync(timeOut)) {
         const t = readFileSync(timeOut, 'utf8');
         unlinkSync(timeOut);
         peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(t)?.[1] ?? 0);
+        cpuSec = Number(/User time \(seconds\): ([\d.]+)/.exec(t)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(t)?.[1] ?? NaN);
         const st = /Exit status: (\d+)/.exec(t);
         if (st) exit = Number(st[1]);
         const sig = /Command terminated by signal (\d+)/.exec(t);
-        if (sig) exit = 128 + Number(sig[1]);
+        if (sig) exit = timedOut ? 'timeout' : 128 + Number(sig[1]);
       }
-      resolveRun({ wallSec, peakRssMB: peakKb / 1024, code: exit, stderr });
+      resolveRun({ wallSec, cpuSec, peakRssMB: peakKb / 1024, code: exit, stderr, load });
     });
   });
 }
 
-/** Median of `n` runs by wall time (one run when the first is slow). */
-async function measureRepeated(n, cmd, args) {
-  const runs = [await measure(cmd, args)];
-  while (runs.length < n && runs[0].wallSec < REPEAT_UNDER_SEC) runs.push(await measure(cmd, args));
-  runs.sort((a, b) => a.wallSec - b.wallSec);
-  const med = runs[Math.floor((runs.length - 1) / 2)];
-  return { ...med, runs: runs.length, peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), allWallSec: runs.map((r) => r.wallSec) };
+/** Median of `n` runs by wall time (one run when the first is slow); the lowest CPU time. */
+async function measureRepeated(n, cmd, args, opts) {
+  const runs = [await measure(cmd, args, opts)];
+  while (runs.length < n && runs[0].wallSec < REPEAT_UNDER_SEC) runs.push(await measure(cmd, args, opts));
+  const byWall = [...runs].sort((a, b) => a.wallSec - b.wallSec);
+  const med = byWall[Math.floor((byWall.length - 1) / 2)];
+  return {
+    ...med,
+    runs: runs.length,
+    minWallSec: byWall[0].wallSec,
+    cpuSec: Math.min(...runs.map((r) => r.cpuSec ?? Infinity)),
+    peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)),
+    allWallSec: runs.map((r) => Math.round(r.wallSec * 100) / 100),
+    loads: runs.map((r) => r.load),
+  };
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/**
+ * CPU seconds of each thread of a run (polling /proc/<pid>/task/<tid>/stat until it exits):
+ * the main thread, the busiest other thread (the capture worker; V8's GC helpers are much
+ * lighter) and all together. With two threads the wall time on an idle two-core machine is about
+ * the larger of the first two, which a loaded machine does not show.
+ */
+function threadCpu(cmd, args, env) {
+  return new Promise((resolveRun, reject) => {
+    const devnull = openSync('/dev/null', 'w');
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', devnull, 'ignore'], env: { ...process.env, ...env } });
+    const last = new Map();
+    const sample = () => {
+      try {
+        for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+          const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          last.set(tid, (Number(f[11]) + Number(f[12])) / CLK_TCK);
+        }
+      } catch {
+        // exiting
+      }
+    };
+    const poll = setInterval(sample, 20);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearInterval(poll);
+      closeSync(devnull);
+      const main = last.get(String(child.pid)) ?? 0;
+      const others = [...last].filter(([tid]) => tid !== String(child.pid)).map(([, s]) => s);
+      resolveRun({
+        wallSec: Number(process.hrtime.bigint() - started) / 1e9,
+        mainSec: main,
+        busiestOtherSec: others.length ? Math.max(...others) : 0,
+        allSec: main + others.reduce((a, b) => a + b, 0),
+      });
+    });
+  });
+}
+
+function loadAverage() {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
 }
 
 const FLOOR_SCRIPT = `const fs=require('fs');let n=0;fs.createReadStream(process.argv[1],{highWaterMark:1<<20}).on('data',(c)=>{n+=c.length}).on('end',()=>{process.stdout.write(n+'\\n')});`;
@@ -182,6 +256,7 @@ const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixe
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  timeoutSec = opts.timeoutSec;
   const outDir = opts.out ?? join(ROOT, 'bench-data', opts.quick ? 'quick' : '');
   mkdirSync(outDir, { recursive: true });
   const datasets = DATASETS[opts.quick ? 'quick' : 'full'].filter((d) => !opts.only || opts.only.includes(d.id));
@@ -213,14 +288,25 @@ async function main() {
     await warm(path);
     const row = { id: ds.id, file: rel, format: ds.kind === 'log' ? 'log' : ds.format, mb, truth: truth.sipMessages, flows: truth.sipFlows };
 
-    const floor = await measureRepeated(opts.repeat, process.execPath, ['-e', FLOOR_SCRIPT, path]);
-    row.floor = floor;
-    console.log(`  floor     ${fmt(floor.wallSec)} s  ${fmt(mb / floor.wallSec, 0)} MB/s  ${fmt(floor.peakRssMB, 0)} MB RSS`);
+    const line = (label, r) =>
+      `  ${label.padEnd(10)}${fmt(r.wallSec)} s  cpu ${fmt(r.cpuSec)} s  ${fmt(mb / r.wallSec, 0)} MB/s  ${fmt(r.peakRssMB, 0)} MB RSS${r === row.floor ? '' : `  (${fmt(r.wallSec / row.floor.wallSec, 1)}× floor)`}  load ${r.loads?.join('/') ?? r.load}`;
+    row.floor = await measureRepeated(opts.repeat, process.execPath, ['-e', FLOOR_SCRIPT, path]);
+    console.log(line('floor', row.floor));
 
     const msgs = await measureRepeated(opts.repeat, process.execPath, [CLI, 'messages', path, '--json']);
     row.messages = msgs;
     if (msgs.code !== 0) console.log(`  messages exited ${msgs.code}: ${msgs.stderr.slice(0, 400)}`);
-    console.log(`  messages  ${fmt(msgs.wallSec)} s  ${fmt(mb / msgs.wallSec, 0)} MB/s  ${fmt(msgs.peakRssMB, 0)} MB RSS  (${fmt(msgs.wallSec / floor.wallSec, 1)}× floor)`);
+    console.log(line('messages', msgs));
+    if (ds.kind === 'capture') {
+      // The same on one thread (the capture worker of parallelRead.ts switched off).
+      row.messages1 = await measureRepeated(opts.repeat, process.execPath, [CLI, 'messages', path, '--json'], { env: { SIP_INSPECT_THREADS: '1' } });
+      console.log(line('1 thread', row.messages1));
+      if (existsSync('/proc/self/task')) {
+        row.threads = await threadCpu(process.execPath, [CLI, 'messages', path, '--json'], {});
+        const t = row.threads;
+        console.log(`  threads   main ${fmt(t.mainSec)} s, capture worker ${fmt(t.busiestOtherSec)} s, all ${fmt(t.allSec)} s of CPU: about ${fmt(Math.max(t.mainSec, t.busiestOtherSec))} s on two idle cores`);
+      }
+    }
 
     // Correctness: count the messages of one more (untimed) run.
     const counter = jsonMessageCounter();
@@ -233,7 +319,7 @@ async function main() {
       const chk = await measureRepeated(opts.repeat, process.execPath, [CLI, 'check', path]);
       row.check = chk;
       if (chk.code !== 0 && chk.code !== 1) console.log(`  check exited ${chk.code}: ${chk.stderr.slice(0, 400)}`);
-      console.log(`  check     ${fmt(chk.wallSec)} s  ${fmt(mb / chk.wallSec, 0)} MB/s  ${fmt(chk.peakRssMB, 0)} MB RSS  (${fmt(chk.wallSec / floor.wallSec, 1)}× floor)`);
+      console.log(line('check', chk));
     } else {
       console.log('  check     skipped: dist/cli.js has no check command yet');
     }
@@ -283,23 +369,23 @@ async function main() {
 }
 
 function renderTable(results) {
-  const head = ['input', 'MB', 'SIP msgs (truth)', 'ours', 'floor s', 'messages s', 'MB/s', '× floor', 'RSS MB', 'check s', '× floor', 'RSS MB', 'tshark s', 'RSS MB', 'tshark msgs', 'tshark / messages', 'tshark / check'];
+  const head = ['input', 'MB', 'SIP msgs: truth / ours / tshark', 'floor s', 'messages s (cpu)', '× floor', 'RSS MB', '1 thread s (cpu)', 'RSS MB', 'check s', '× floor', 'RSS MB', 'tshark s', 'RSS MB', 'tshark / messages', 'tshark / check'];
+  const wall = (r) => (r ? `${fmt(r.wallSec)} (${fmt(r.cpuSec)})` : '–');
   const rows = results.map((r) => [
-    `${r.file}`,
+    r.file,
     fmt(r.mb, 0),
-    String(r.truth),
-    `${r.ourCount}${r.countOk ? '' : ' ✗'}`,
+    `${r.truth} / ${r.ourCount}${r.countOk ? '' : ' ✗'} / ${r.tshark ? r.tshark.messages : '–'}`,
     fmt(r.floor.wallSec),
-    fmt(r.messages.wallSec),
-    fmt(r.mb / r.messages.wallSec, 0),
+    wall(r.messages),
     fmt(r.messages.wallSec / r.floor.wallSec, 1),
     fmt(r.messages.peakRssMB, 0),
-    r.check ? fmt(r.check.wallSec) : '–',
+    wall(r.messages1),
+    r.messages1 ? fmt(r.messages1.peakRssMB, 0) : '–',
+    r.check ? (typeof r.check.code === 'number' && r.check.code <= 1 ? fmt(r.check.wallSec) : `failed (${r.check.code}) after ${fmt(r.check.wallSec, 0)}`) : '–',
     r.check ? fmt(r.check.wallSec / r.floor.wallSec, 1) : '–',
     r.check ? fmt(r.check.peakRssMB, 0) : '–',
     r.tshark ? fmt(r.tshark.wallSec, 1) : '–',
     r.tshark ? fmt(r.tshark.peakRssMB, 0) : '–',
-    r.tshark ? String(r.tshark.messages) : '–',
     r.tshark ? `${fmt(r.tshark.wallSec / r.messages.wallSec, 0)}×` : '–',
     r.tshark && r.check ? `${fmt(r.tshark.wallSec / r.check.wallSec, 0)}×` : '–',
   ]);

@@ -153,6 +153,8 @@ export function makeRunDir(prefix = 'run', keep = 3, settings = {}) {
         'chat.disableAIFeatures': true,
         'git.enabled': false,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        // Tests edit fixtures and revert them: nothing may be written back to the repo.
+        'files.autoSave': 'off',
         ...settings,
       },
       null,

@@ -1,7 +1,8 @@
 /** Node-side file access for the CLI: streaming reads and folder walking. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readTrace, type ReadTraceResult, type TraceSink } from '../core/trace';
+import type { ReadTraceResult, TraceSink } from '../core/trace';
+import { readTraceFileFast } from './parallelRead';
 
 /** File name endings walked in folders. Content decides the format; this only picks candidates. */
 export const TRACE_EXTENSIONS = ['.pcap', '.pcapng', '.cap', '.sip', '.siplog', '.log', '.txt'];
@@ -75,11 +76,10 @@ function globFiles(pattern: string): string[] {
   return all.filter((p) => re.test(p)).sort();
 }
 
-/** Streams a file through the trace engine in 1 MiB chunks. */
+/**
+ * Streams a file through the trace engine in 1 MiB chunks; a large capture is read on two
+ * threads (parallelRead.ts), with the same result.
+ */
 export async function readTraceFile(file: string, sink: TraceSink): Promise<ReadTraceResult> {
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  async function* chunks(): AsyncIterable<Uint8Array> {
-    for await (const c of stream) yield new Uint8Array((c as Uint8Array).buffer, (c as Uint8Array).byteOffset, (c as Uint8Array).byteLength);
-  }
-  return readTrace(chunks(), sink);
+  return readTraceFileFast(file, sink);
 }

@@ -11,6 +11,7 @@ import { checkFile, exitCodeFor, renderJson, renderSarif, renderText, type FailO
 import { ConfigResolver, parseRuleOverrides } from './config';
 import { expandInputs, UsageError } from './files';
 import { writeMessages } from './messagesCommand';
+import { isMainThread } from 'worker_threads';
 
 const VERSION = '0.1.0';
 
@@ -135,7 +136,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+// Not in a worker thread: the bundle is loaded again there to read captures (parallelRead.ts), and
+// in the bundle `require.main === module` holds for every thread.
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -9,11 +9,11 @@
  * twice: once to count and measure, once to print.
  */
 import { once } from 'events';
-import * as fs from 'fs';
 import { formatProblemLocation, summarizeMessage, type MessageSummary } from '../core/present';
-import { TraceReader, type TraceFormat } from '../core/trace';
+import type { TraceFormat } from '../core/trace';
 import type { Problem, TraceMessage } from '../core/types';
 import { readTraceFile } from './files';
+import { readTraceFileFast } from './parallelRead';
 
 export interface MessagesFileResult {
   file: string;
@@ -153,21 +153,13 @@ async function readMessages(file: string, onMessage: (m: TraceMessage, format: T
   const problems: Problem[] = [];
   let format: TraceFormat | 'unknown' | undefined;
   try {
-    const reader: TraceReader = new TraceReader(
-      {
-        message: (m) => onMessage(m, reader.format as TraceFormat),
-        problem: (p) => problems.push(p),
-      },
-      { validate: false },
+    let known: TraceFormat = 'log';
+    const r = await readTraceFileFast(
+      file,
+      { message: (m) => onMessage(m, known), problem: (p) => problems.push(p) },
+      { validate: false, between: () => out.ready(), onFormat: (f) => (known = f) },
     );
-    const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-    for await (const c of stream) {
-      const b = c as Uint8Array;
-      reader.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-      await out.ready();
-    }
-    reader.end();
-    format = reader.format;
+    format = r.format;
   } catch (e) {
     problems.push({ code: 'read-error', message: `Cannot read the file: ${(e as Error).message}`, severity: 'error' });
     return { format: 'unknown', unreadable: true, problems };
@@ -180,6 +172,22 @@ function indentJson(value: unknown, indent: string): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, '\n' + indent);
 }
 
+/**
+ * `indentJson(s, indent)` for a message summary (a flat object of strings and numbers), without
+ * the general pretty-printer: this runs once per message.
+ */
+function summaryJson(s: MessageSummary, indent: string): string {
+  let out = '';
+  const fields = s as unknown as Record<string, string | number | undefined>;
+  for (const k in fields) {
+    const v = fields[k];
+    if (v === undefined) continue;
+    const value = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : JSON.stringify(v);
+    out += `${out ? ',\n' : '{\n'}${indent}  ${JSON.stringify(k)}: ${value}`;
+  }
+  return out ? `${out}\n${indent}}` : '{}';
+}
+
 /** One file as the JSON object `messagesJson` describes, written at nesting `indent`. */
 async function writeFileJson(file: string, indent: string, out: OutputBuffer): Promise<boolean> {
   const inner = indent + '  ';
@@ -188,7 +196,7 @@ async function writeFileJson(file: string, indent: string, out: OutputBuffer): P
   const head = (format: string): string => `{\n${inner}"file": ${JSON.stringify(file)},\n${inner}"format": ${JSON.stringify(format)},\n${inner}"messages": `;
   const r = await readMessages(file, (m, format) => {
     out.write(count++ === 0 ? `${head(format)}[\n${item}` : `,\n${item}`);
-    out.write(indentJson(summarizeMessage(m), item));
+    out.write(summaryJson(summarizeMessage(m), item));
   }, out);
   out.write(count === 0 ? `${head(r.format)}[],\n` : `\n${inner}],\n`);
   out.write(`${inner}"problems": ${indentJson(r.problems, inner)}\n${indent}}`);

@@ -34,10 +34,24 @@ export interface FindingView {
 // Host -> webview
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What the panel was opened on, kept by the webview in its state so the host can rebuild the
+ * panel after a restart (webview panel serializer). Validated with parsePanelOrigin.
+ */
+export interface PanelOrigin {
+  /** URI (string form) of the capture or log. */
+  capture?: string;
+  exchangeId?: number;
+  messageIndex?: number;
+  callId?: string;
+  aor?: string;
+}
+
 export interface InitMessage {
   type: 'init';
   state: TemplateFormState;
   source: TemplateSource;
+  origin?: PanelOrigin;
   /** Kinds offered, with their labels and whether the options allow them. */
   kinds: { kind: TemplateKind; label: string }[];
 }
@@ -142,6 +156,28 @@ export function parseFormState(v: unknown): TemplateFormState | undefined {
     form[key as keyof FormValues] = value;
   }
   return { kind: v.kind, options: options as unknown as TemplateOptions, form };
+}
+
+/** A panel origin read back from webview state, or undefined when it is out of shape. */
+export function parsePanelOrigin(v: unknown): PanelOrigin | undefined {
+  if (!isObject(v)) return undefined;
+  const out: PanelOrigin = {};
+  const str = (x: unknown) => typeof x === 'string' && x.length > 0 && x.length <= 4096;
+  if (v.capture !== undefined) {
+    if (!str(v.capture)) return undefined;
+    out.capture = v.capture as string;
+  }
+  for (const k of ['exchangeId', 'messageIndex'] as const) {
+    if (v[k] === undefined) continue;
+    if (!isIndex(v[k])) return undefined;
+    out[k] = v[k] as number;
+  }
+  for (const k of ['callId', 'aor'] as const) {
+    if (v[k] === undefined) continue;
+    if (!str(v[k])) return undefined;
+    out[k] = v[k] as string;
+  }
+  return out;
 }
 
 /** The message, typed, when it is one of FromWebview in every detail; undefined otherwise. */

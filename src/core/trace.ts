@@ -14,7 +14,7 @@ import { createCaptureReader } from './capture/index';
 import { detectFormat } from './capture/detect';
 import { LogReader } from './logs/index';
 import { PacketDecoder } from './net/decode';
-import { datagramMayBeSip, SipExtractor } from './net/sipExtractor';
+import { datagramMayBeSip, SipExtractor, type PduSink } from './net/sipExtractor';
 import { parseSipMessage } from './sip/parser';
 import type { Problem, SipPdu, TraceMessage } from './types';
 
@@ -42,7 +42,7 @@ export interface TraceOptions {
  */
 const DETECT_BYTES = 4096;
 
-interface Stage {
+export interface Stage {
   push(chunk: Uint8Array): void;
   end(): void;
 }
@@ -120,29 +120,10 @@ export class TraceReader {
 
   private captureStage(format: 'pcap' | 'pcapng'): Stage {
     const sink = this.sink;
-    const extractor = new SipExtractor({
+    return createCapturePipeline(format, {
       pdu: (pdu) => this.emitPdu(pdu),
       problem: (p) => sink.problem(p),
     });
-    const decoder = new PacketDecoder({
-      udp: (p) => extractor.udp(p),
-      tcp: (s) => extractor.tcp(s),
-      problem: (p) => sink.problem(p),
-    }, { udpFilter: datagramMayBeSip });
-    const reader = createCaptureReader(format, {
-      frame: (f) => decoder.frame(f),
-      problem: (p) => sink.problem(p),
-    });
-    return {
-      push: (chunk) => reader.push(chunk),
-      end: () => {
-        // Order matters: the reader flushes its last frames, then incomplete fragments are
-        // reported, then partial TCP messages.
-        reader.end();
-        decoder.end();
-        extractor.end();
-      },
-    };
   }
 
   private logStage(): Stage {
@@ -168,19 +149,54 @@ export class TraceReader {
   }
 
   private emitPdu(pdu: SipPdu): void {
-    const sip = parseSipMessage(latin1(pdu.bytes), { validate: this.opts.validate });
-    this.sink.message({
-      index: this.nextIndex++,
-      frame: pdu.frame,
-      frames: pdu.frames,
-      fileOffset: pdu.fileOffset,
-      ts: pdu.ts,
-      transport: pdu.transport,
-      src: pdu.src,
-      dst: pdu.dst,
-      sip,
-    });
+    this.sink.message(traceMessageFromPdu(pdu, this.nextIndex++, this.opts.validate));
   }
+}
+
+/**
+ * The capture half of the engine: pcap/pcapng bytes in (chunks of any size), framed SIP PDUs
+ * and problems out. TraceReader uses it; so does the CLI's capture worker thread, which then
+ * hands the PDUs to `traceMessageFromPdu` on the main thread.
+ */
+export function createCapturePipeline(format: 'pcap' | 'pcapng', sink: PduSink): Stage {
+  const extractor = new SipExtractor(sink);
+  const decoder = new PacketDecoder({
+    udp: (p) => extractor.udp(p),
+    tcp: (s) => extractor.tcp(s),
+    problem: (p) => sink.problem(p),
+  }, { udpFilter: datagramMayBeSip });
+  const reader = createCaptureReader(format, {
+    frame: (f) => decoder.frame(f),
+    frameAt: (buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId) =>
+      decoder.frameAt(buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId),
+    problem: (p) => sink.problem(p),
+  });
+  return {
+    push: (chunk) => reader.push(chunk),
+    end: () => {
+      // Order matters: the reader flushes its last frames, then incomplete fragments are
+      // reported, then partial TCP messages.
+      reader.end();
+      decoder.end();
+      extractor.end();
+    },
+  };
+}
+
+/** The TraceMessage of one framed PDU of a capture: its bytes parsed, where it came from. */
+export function traceMessageFromPdu(pdu: SipPdu, index: number, validate?: boolean): TraceMessage {
+  const sip = parseSipMessage(latin1(pdu.bytes), { validate });
+  return {
+    index,
+    frame: pdu.frame,
+    frames: pdu.frames,
+    fileOffset: pdu.fileOffset,
+    ts: pdu.ts,
+    transport: pdu.transport,
+    src: pdu.src,
+    dst: pdu.dst,
+    sip,
+  };
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {

@@ -1,12 +1,21 @@
 /**
  * One pass of the core over a whole trace: bytes -> SIP messages (TraceReader) -> REGISTER
  * exchanges and findings (RegisterChecker). Host-neutral (no `vscode`, no Node built-ins) so it
- * runs in the extension host, in a worker thread (worker.ts) and, later, in a web worker.
+ * runs in the extension host, in a worker thread (worker.ts) and in a web worker (webWorker.ts).
+ *
+ * Two shapes of result:
+ * - `Analysis`: everything, parsed messages included. Captures (the decoded view shows every
+ *   message) and small logs (quick fixes and hovers read the parsed messages) use it.
+ * - `LogCheckData`: a log's findings and problems already placed on document lines, the exchanges
+ *   and where each message lies, without the messages themselves. A large log is checked in a
+ *   worker and only this comes back: posting a 20 MB log's parsed messages back to the extension
+ *   host would cost seconds of structured-clone work on the host's own thread.
  */
 import { TraceReader, type TraceFormat } from '../core/trace';
 import { RegisterChecker, type ExchangeSummary } from '../core/register/index';
 import { resolveSettings, type Settings } from '../core/settings';
-import type { Finding, Problem, TraceMessage } from '../core/types';
+import { logPosition } from '../core/locate';
+import type { Finding, LineMapEntry, Problem, Severity, Span, TraceMessage } from '../core/types';
 
 export interface Analysis {
   format: TraceFormat | 'unknown' | undefined;
@@ -19,8 +28,14 @@ export interface Analysis {
   elapsedMs: number;
 }
 
+/** Called between chunks with the bytes read so far and the total. */
+export type ProgressFn = (done: number, total: number) => void;
+
+/** Bytes handed to the reader at a time (progress is reported between chunks). */
+const CHUNK_BYTES = 1 << 20;
+
 /** Analyses the whole trace held in `bytes` (a capture or the UTF-8 text of a log). */
-export function analyzeBytes(bytes: Uint8Array, settings: Settings = {}): Analysis {
+export function analyzeBytes(bytes: Uint8Array, settings: Settings = {}, onProgress?: ProgressFn): Analysis {
   const started = Date.now();
   const messages: TraceMessage[] = [];
   const problems: Problem[] = [];
@@ -32,7 +47,10 @@ export function analyzeBytes(bytes: Uint8Array, settings: Settings = {}): Analys
     },
     problem: (p) => problems.push(p),
   });
-  reader.push(bytes);
+  for (let o = 0; o < bytes.length; o += CHUNK_BYTES) {
+    reader.push(bytes.subarray(o, Math.min(bytes.length, o + CHUNK_BYTES)));
+    onProgress?.(Math.min(bytes.length, o + CHUNK_BYTES), bytes.length);
+  }
   reader.end();
   const { exchanges, findings } = checker.end();
   return { format: reader.format, messages, problems, exchanges, findings, bytes: reader.bytesRead, elapsedMs: Date.now() - started };
@@ -41,4 +59,133 @@ export function analyzeBytes(bytes: Uint8Array, settings: Settings = {}): Analys
 /** Analyses the text of a log as the CLI would read the file: UTF-8 bytes through the core. */
 export function analyzeText(text: string, settings: Settings = {}): Analysis {
   return analyzeBytes(new TextEncoder().encode(text), settings);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs: results placed on document lines
+// ---------------------------------------------------------------------------------------------
+
+/** 0-based [startLine, startCharacter, endLine, endCharacter], as the editor counts. */
+export type LineRange = [number, number, number, number];
+
+export interface LocatedFinding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  messageIndex: number;
+  /** The finding's span in its message's text (to re-find the item a quick fix edits). */
+  span: Span;
+  range: LineRange;
+  related?: { messageIndex: number; range: LineRange; message: string }[];
+}
+
+/** Where one message of a log lies: 0-based document lines of its first and last line. */
+export interface MessageLines {
+  startLine: number;
+  endLine: number;
+}
+
+export interface LogCheckData {
+  format: TraceFormat | 'unknown' | undefined;
+  messages: MessageLines[];
+  findings: LocatedFinding[];
+  problems: Problem[];
+  exchanges: ExchangeSummary[];
+  bytes: number;
+  elapsedMs: number;
+}
+
+/** Place in the log of a span of a message, from the message's line map (core/locate.ts). */
+function rangeIn(m: { lineMap?: LineMapEntry[] }, span: Span): LineRange | undefined {
+  const s = logPosition(m as TraceMessage, span.start);
+  if (!s) return undefined;
+  const e = logPosition(m as TraceMessage, Math.max(span.start, span.end)) ?? s;
+  const start: LineRange = [s.line - 1, s.column - 1, e.line - 1, e.column - 1];
+  if (start[2] < start[0] || (start[2] === start[0] && start[3] < start[1])) return [start[0], start[1], start[0], start[1]];
+  return start;
+}
+
+function messageLines(m: { line?: number; lineMap?: LineMapEntry[] }): MessageLines {
+  const map = m.lineMap ?? [];
+  const first = map.length ? map[0].line : (m.line ?? 1);
+  const last = map.length ? map[map.length - 1].line : first;
+  return { startLine: first - 1, endLine: last - 1 };
+}
+
+/** Places the findings of a log analysis on document lines (findings whose message has no line map are dropped). */
+export function locateFindings(findings: readonly Finding[], messages: readonly { lineMap?: LineMapEntry[] }[]): LocatedFinding[] {
+  const out: LocatedFinding[] = [];
+  for (const f of findings) {
+    const m = messages[f.messageIndex];
+    const range = m && rangeIn(m, f.span);
+    if (!range) continue;
+    const lf: LocatedFinding = { ruleId: f.ruleId, severity: f.severity, message: f.message, messageIndex: f.messageIndex, span: f.span, range };
+    const related: NonNullable<LocatedFinding['related']> = [];
+    for (const r of f.related ?? []) {
+      const rm = messages[r.messageIndex];
+      const rr = rm && rangeIn(rm, r.span);
+      if (rr) related.push({ messageIndex: r.messageIndex, range: rr, message: r.message });
+    }
+    if (related.length) lf.related = related;
+    out.push(lf);
+  }
+  return out;
+}
+
+/** The located form of a full analysis of a log (in-process checks). */
+export function locateLog(a: Analysis): LogCheckData {
+  return {
+    format: a.format,
+    messages: a.messages.map(messageLines),
+    findings: locateFindings(a.findings, a.messages),
+    problems: a.problems,
+    exchanges: a.exchanges,
+    bytes: a.bytes,
+    elapsedMs: a.elapsedMs,
+  };
+}
+
+/**
+ * Checks a log keeping only what LogCheckData needs: each message's line map is kept, its parsed
+ * text is dropped as soon as the checker has seen it, so memory and the result stay small for a
+ * large log (what the worker runs). The log comes as UTF-8 chunks (cut anywhere).
+ */
+export function checkLogChunks(chunks: readonly Uint8Array[], settings: Settings = {}, onProgress?: ProgressFn): LogCheckData {
+  const started = Date.now();
+  const maps: { line?: number; lineMap?: LineMapEntry[] }[] = [];
+  const problems: Problem[] = [];
+  const checker = new RegisterChecker(resolveSettings(settings));
+  const reader = new TraceReader({
+    message: (m) => {
+      maps.push({ line: m.line, lineMap: m.lineMap });
+      checker.add(m);
+    },
+    problem: (p) => problems.push(p),
+  });
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  let done = 0;
+  for (const chunk of chunks) {
+    for (let o = 0; o < chunk.length; o += CHUNK_BYTES) {
+      const part = chunk.subarray(o, Math.min(chunk.length, o + CHUNK_BYTES));
+      reader.push(part);
+      done += part.length;
+      onProgress?.(done, total);
+    }
+  }
+  reader.end();
+  const { exchanges, findings } = checker.end();
+  return {
+    format: reader.format,
+    messages: maps.map(messageLines),
+    findings: locateFindings(findings, maps),
+    problems,
+    exchanges,
+    bytes: reader.bytesRead,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+/** checkLogChunks on a string (in place, when no worker is available). */
+export function checkLogText(text: string, settings: Settings = {}, onProgress?: ProgressFn): LogCheckData {
+  return checkLogChunks([new TextEncoder().encode(text)], settings, onProgress);
 }

@@ -25,8 +25,17 @@ class CaptureDocument implements vscode.CustomDocument {
 export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvider<CaptureDocument> {
   /** The capture of the summary editor that is active, for commands run from the palette. */
   activeCapture: vscode.Uri | undefined;
+  private readonly activeChanged = new vscode.EventEmitter<vscode.Uri | undefined>();
+  /** Fires when a summary editor becomes active or stops being active (the status bar follows it). */
+  readonly onDidChangeActive = this.activeChanged.event;
 
   constructor(private readonly captures: CaptureService) {}
+
+  private setActive(uri: vscode.Uri | undefined): void {
+    if (uri?.toString() === this.activeCapture?.toString()) return;
+    this.activeCapture = uri;
+    this.activeChanged.fire(uri);
+  }
 
   openCustomDocument(uri: vscode.Uri): CaptureDocument {
     this.captures.retain(uri);
@@ -36,13 +45,13 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   async resolveCustomEditor(document: CaptureDocument, panel: vscode.WebviewPanel): Promise<void> {
     panel.webview.options = { enableScripts: false, enableCommandUris: [COMMANDS.showDecoded, COMMANDS.checkCapture] };
     const track = () => {
-      if (panel.active) this.activeCapture = document.uri;
-      else if (this.activeCapture?.toString() === document.uri.toString()) this.activeCapture = undefined;
+      if (panel.active) this.setActive(document.uri);
+      else if (this.activeCapture?.toString() === document.uri.toString()) this.setActive(undefined);
     };
     track();
     panel.onDidChangeViewState(track);
     panel.onDidDispose(() => {
-      if (this.activeCapture?.toString() === document.uri.toString()) this.activeCapture = undefined;
+      if (this.activeCapture?.toString() === document.uri.toString()) this.setActive(undefined);
     });
     panel.webview.html = page(panel.webview, vscode.l10n.t('Reading {0}…', document.uri.path.split('/').pop() ?? ''), '');
     try {

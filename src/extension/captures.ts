@@ -8,10 +8,10 @@ import * as vscode from 'vscode';
 import { formatProblemLocation } from '../core/present';
 import type { Problem } from '../core/types';
 import type { Analysis } from './analysis';
-import { readSettings } from './config';
+import { affectsSettings, readSettings } from './config';
 import { decodedRange, renderDecoded, type DecodedLayout } from './decoded';
 import { findingToDiagnostic, problemToDiagnostic } from './diagnostics';
-import type { Analyzer } from './host';
+import type { Analyzer } from './workerProtocol';
 
 export const DECODED_SCHEME = 'sip-trace';
 
@@ -37,11 +37,16 @@ function baseName(uri: vscode.Uri): string {
 
 export class CaptureService implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly entries = new Map<string, Promise<CaptureEntry>>();
+  /** Entries whose analysis is done, for the registrations view and the status bar. */
+  private readonly loaded = new Map<string, CaptureEntry>();
+  private readonly updated = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with the capture's URI when its analysis arrives or is dropped. */
+  readonly onDidUpdate = this.updated.event;
   /** Open views (summary editors + decoded documents) per capture. */
   private readonly views = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.updated];
 
   constructor(
     private readonly collection: vscode.DiagnosticCollection,
@@ -54,6 +59,11 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (d.uri.scheme === DECODED_SCHEME) this.release(captureUriOf(d.uri));
+      }),
+      // A rule switched off (or any other setting) applies to the captures already checked.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!affectsSettings(e)) return;
+        for (const entry of this.loaded.values()) void this.get(entry.capture, true).catch(() => undefined);
       }),
     );
     for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === DECODED_SCHEME) this.retain(captureUriOf(d.uri));
@@ -81,12 +91,26 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     const layout = renderDecoded(analysis, baseName(capture));
     const decoded = decodedUriFor(capture);
     this.collection.set(decoded, captureDiagnostics(analysis, layout, decoded));
+    const entry: CaptureEntry = { capture, decoded, analysis, layout };
+    if (this.entries.has(capture.toString())) {
+      this.loaded.set(capture.toString(), entry);
+      this.updated.fire(capture);
+    }
     this.log.info(
       `${capture.toString(true)}: ${analysis.format}, ${analysis.messages.length} SIP messages, ` +
         `${analysis.exchanges.length} REGISTER exchanges, ${analysis.findings.length} findings, ` +
         `${analysis.problems.length} problems (core ${analysis.elapsedMs} ms, total ${Date.now() - started} ms)`,
     );
-    return { capture, decoded, analysis, layout };
+    return entry;
+  }
+
+  /** The finished analysis of a capture, if there is one. */
+  loadedEntry(capture: vscode.Uri): CaptureEntry | undefined {
+    return this.loaded.get(capture.toString());
+  }
+
+  allLoaded(): CaptureEntry[] {
+    return [...this.loaded.values()];
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
@@ -109,6 +133,7 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     this.views.delete(key);
     this.entries.delete(key);
     this.collection.delete(decodedUriFor(capture));
+    if (this.loaded.delete(key)) this.updated.fire(capture);
   }
 
   dispose(): void {

@@ -4,6 +4,16 @@ export const COMMANDS = {
   checkCapture: 'sipTraceInspector.checkCapture',
   /** "SIP: Show decoded messages of capture": open the decoded view of a capture. */
   showDecoded: 'sipTraceInspector.showDecoded',
+  /** "SIP: Check SIP Log Now": check the active log now, also when it is above maxFileSizeMB. */
+  checkLog: 'sipTraceInspector.checkLog',
+  /** "SIP: Show Rule Documentation" (argument: rule id; else a pick). */
+  showRuleDocumentation: 'sipTraceInspector.showRuleDocumentation',
+  /** "SIP: Disable Rule in Workspace" (argument: rule id; else a pick). */
+  disableRule: 'sipTraceInspector.disableRule',
+  /** "SIP: Fix All Auto-Fixable Problems" in the active log. */
+  fixAll: 'sipTraceInspector.fixAll',
+  /** Reveals a place of a trace (registrations view items): arguments uri, range. Not in the palette. */
+  reveal: 'sipTraceInspector.reveal',
 } as const;
 
 /** What `sipTraceInspector.checkCapture` returns (for tests and other extensions). */
@@ -15,4 +25,18 @@ export interface CheckCaptureResult {
   exchanges: number;
   findings: number;
   problems: number;
+}
+
+/** What `sipTraceInspector.checkLog` returns. */
+export interface CheckLogResult {
+  uri: string;
+  /** Document version the result belongs to. */
+  version: number;
+  messages: number;
+  exchanges: number;
+  findings: number;
+  problems: number;
+  /** Checked in place (small log), or in the analysis worker from the saved file or from the editor's text. */
+  via: 'in-place' | 'worker-file' | 'worker-text';
+  elapsedMs: number;
 }

@@ -1,34 +1,128 @@
 /**
  * Activation shared by every host: the language, the diagnostics of SIP logs, captures (summary
- * editor, decoded view, command). The host-specific entry (extension.ts) only says how a capture
- * is analysed (a worker thread on desktop/remote hosts).
+ * editor, decoded view, command), quick fixes, hovers, the registrations view, the status bar
+ * item and the REGISTER templates. The host-specific entries (extension.ts, webExtension.ts) only
+ * say where the analysis runs (a worker thread, a Web Worker) and hand over the templates module.
  */
 import * as vscode from 'vscode';
 import type { Settings } from '../core/settings';
+import type { TraceMessage } from '../core/types';
 import type { Analysis } from './analysis';
 import { CAPTURE_EDITOR_VIEW_TYPE, CaptureEditorProvider } from './captureEditor';
 import { CaptureService, DECODED_SCHEME, captureUriOf, decodedUriFor } from './captures';
-import { COMMANDS, type CheckCaptureResult } from './commands';
-import { LogDiagnostics } from './logDiagnostics';
+import { SipCodeActions, messageIndexAt, registerRuleCommands, ruleDocumentationUri } from './codeActions';
+import { COMMANDS, type CheckCaptureResult, type CheckLogResult } from './commands';
+import { readSettings } from './config';
+import { SipHover } from './hover';
+import { LOG_LANGUAGE_ID, LogDiagnostics, type LogState } from './logDiagnostics';
+import { REGISTRATIONS_VIEW_ID, RegistrationsProvider, revealInTrace } from './registrationsView';
+import { TraceStatusBar } from './statusBar';
+import { TraceIndex } from './traces';
+import type { Analyzer, LogChecker, LogFileChecker } from './workerProtocol';
+import type { TemplatesApi, TemplatesDeps } from './templates/index';
 
-export type Analyzer = (bytes: Uint8Array, settings: Settings) => Promise<Analysis>;
+export type { Analyzer, LogChecker };
 
-const CAPTURE_FILTERS = { [vscode.l10n.t('Captures')]: ['pcap', 'pcapng', 'cap'] };
+/** Where the analyses run (a worker thread, a Web Worker, or in place). */
+export interface Analyzers {
+  analyzeCapture: Analyzer;
+  checkLog: LogChecker;
+  /** A worker that reads a saved log itself (Node hosts). */
+  checkLogFile?: LogFileChecker;
+}
 
-export function activateHost(context: vscode.ExtensionContext, analyzeCapture: Analyzer): void {
+/** The templates part of the extension (templates/index.ts), handed over by the entry point. */
+export interface TemplatesModule {
+  registerTemplates(context: vscode.ExtensionContext, deps: TemplatesDeps): TemplatesApi;
+  /** The command that opens the templates panel (argument: a flow reference). */
+  OPEN_TEMPLATES_COMMAND: string;
+}
+
+/** What `activate` returns: other extensions and the in-editor tests read results through it. */
+export interface ExtensionApi {
+  /** The registrations view's data (`snapshot()` gives the tree as plain data). */
+  readonly registrations: RegistrationsProvider;
+  /** The last check of an open SIP log. */
+  logResult(uri: vscode.Uri): CheckLogResult | undefined;
+  /** Why an open SIP log has no result (or 'checked'). */
+  logState(uri: vscode.Uri): LogState | undefined;
+  /** Cancels a running background check of a log (as the progress notification's Cancel does). */
+  cancelLogCheck(uri: vscode.Uri): boolean;
+  /** The status bar item as shown now. */
+  statusBar(): { visible: boolean; text: string; tooltip: string | undefined; command: string | undefined };
+  /** Where "Show documentation" opens a rule's page (the bundled copy, else the web page). */
+  ruleDocumentationUri(ruleId: string): Promise<string>;
+  /** The templates panel, when it is part of the build. */
+  readonly templates: TemplatesApi | undefined;
+}
+
+const CAPTURE_FILTERS = { Captures: ['pcap', 'pcapng', 'cap'] };
+
+function basename(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+}
+
+export function activateHost(context: vscode.ExtensionContext, analyzers: Analyzers, templatesModule?: TemplatesModule): ExtensionApi {
   const log = vscode.window.createOutputChannel('SIP Trace Inspector', { log: true });
   const collection = vscode.languages.createDiagnosticCollection('sip-trace-inspector');
-  const captures = new CaptureService(collection, analyzeCapture, log);
+  const captures = new CaptureService(collection, analyzers.analyzeCapture, log);
   const editor = new CaptureEditorProvider(captures);
+  // git: documents are old versions shown in diffs; their findings would duplicate the file's.
+  const logs = new LogDiagnostics(collection, log, analyzers, [DECODED_SCHEME, 'git']);
+  const traces = new TraceIndex(logs, captures);
+  const registrations = new RegistrationsProvider(traces);
+  const statusBar = new TraceStatusBar(traces, logs, editor);
+
+  const templates = templatesModule?.registerTemplates(context, {
+    analyze: (uri) => analysisFor(uri, logs, captures, analyzers),
+    settings: (scope?: vscode.Uri) => readSettings(scope),
+    reveal: async (uri, messageIndex) => {
+      const trace = uri.scheme === DECODED_SCHEME ? traces.forDocument(uri) : (traces.forDocument(uri) ?? traces.forCapture(uri));
+      const range = trace?.messageRange(messageIndex);
+      if (trace && range) await revealInTrace(trace.target, range);
+    },
+    log,
+  });
+  const messageAt = (doc: vscode.TextDocument, line: number): number | undefined => {
+    if (doc.uri.scheme === DECODED_SCHEME) {
+      const blocks = captures.loadedEntry(captureUriOf(doc.uri))?.layout.blocks ?? [];
+      const i = blocks.findIndex((b) => b.headingLine <= line && line < b.firstLine + b.lineStarts.length);
+      return i >= 0 ? i : undefined;
+    }
+    return messageIndexAt(logs, doc, line);
+  };
+  const actions = new SipCodeActions(logs, templates && templatesModule ? { command: templatesModule.OPEN_TEMPLATES_COMMAND } : undefined, messageAt);
+  const selector: vscode.DocumentSelector = { language: LOG_LANGUAGE_ID };
+  // Shows the registrations view (package.json `views`, "when") once the extension runs.
+  void vscode.commands.executeCommand('setContext', 'sipTraceInspector.active', true);
+
   context.subscriptions.push(
     log,
     collection,
     captures,
-    // git: documents are old versions shown in diffs; their findings would duplicate the file's.
-    new LogDiagnostics(collection, log, [DECODED_SCHEME, 'git']),
+    logs,
+    traces,
+    registrations,
+    statusBar,
     vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, captures),
     vscode.window.registerCustomEditorProvider(CAPTURE_EDITOR_VIEW_TYPE, editor, {
       supportsMultipleEditorsPerDocument: true,
+    }),
+    vscode.languages.registerCodeActionsProvider(selector, actions, SipCodeActions.metadata),
+    vscode.languages.registerHoverProvider(selector, new SipHover()),
+    vscode.window.createTreeView(REGISTRATIONS_VIEW_ID, { treeDataProvider: registrations, showCollapseAll: true }),
+    ...registerRuleCommands(context.extensionUri, actions),
+    vscode.commands.registerCommand(COMMANDS.reveal, (uri: unknown, range: unknown) => revealInTrace(uri, range)),
+    vscode.commands.registerCommand(COMMANDS.checkLog, async (arg?: unknown) => {
+      const uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' && arg ? vscode.Uri.parse(arg, true) : vscode.window.activeTextEditor?.document.uri;
+      if (!uri) return undefined;
+      const doc = await vscode.workspace.openTextDocument(uri);
+      if (!logs.isLog(doc)) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('{0} is not a SIP log (language "{1}").', basename(uri), LOG_LANGUAGE_ID));
+        return undefined;
+      }
+      await logs.check(doc, { force: true });
+      return summarizeLog(logs, uri);
     }),
     vscode.commands.registerCommand(COMMANDS.checkCapture, async (arg?: unknown, opts?: { force?: boolean; show?: boolean }) => {
       const capture = await targetCapture(arg, editor);
@@ -68,15 +162,59 @@ export function activateHost(context: vscode.ExtensionContext, analyzeCapture: A
       return decoded.toString();
     }),
   );
+
+  return {
+    registrations,
+    logResult: (uri) => summarizeLog(logs, uri),
+    logState: (uri) => logs.stateOf(uri),
+    cancelLogCheck: (uri) => logs.cancel(uri),
+    statusBar: () => ({
+      visible: statusBar.visible,
+      text: statusBar.item.text,
+      tooltip: typeof statusBar.item.tooltip === 'string' ? statusBar.item.tooltip : statusBar.item.tooltip?.value,
+      command: typeof statusBar.item.command === 'string' ? statusBar.item.command : statusBar.item.command?.command,
+    }),
+    ruleDocumentationUri: async (id) => (await ruleDocumentationUri(context.extensionUri, id)).toString(),
+    templates,
+  };
+}
+
+function summarizeLog(logs: LogDiagnostics, uri: vscode.Uri): CheckLogResult | undefined {
+  const r = logs.resultFor(uri);
+  if (!r) return undefined;
+  return {
+    uri: uri.toString(),
+    version: r.version,
+    messages: r.data.messages.length,
+    exchanges: r.data.exchanges.length,
+    findings: r.data.findings.length,
+    problems: r.data.problems.length,
+    via: r.via,
+    elapsedMs: r.data.elapsedMs,
+  };
+}
+
+/**
+ * A trace's full analysis, parsed messages included (what the templates prefill from): a capture
+ * or its decoded view, a log open in the editor (its in-place check, or the worker's full
+ * analysis of its text), or a file on disk.
+ */
+async function analysisFor(uri: vscode.Uri, logs: LogDiagnostics, captures: CaptureService, analyzers: Analyzers): Promise<{ messages: readonly TraceMessage[]; exchanges: Analysis['exchanges']; findings: Analysis['findings'] }> {
+  if (uri.scheme === DECODED_SCHEME) return (await captures.get(captureUriOf(uri))).analysis;
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc && logs.isLog(doc)) {
+    const r = logs.resultFor(uri);
+    if (r?.full && r.version === doc.version) return r.full;
+    return analyzers.analyzeCapture(new TextEncoder().encode(doc.getText()), readSettings(uri));
+  }
+  if (/\.(pcap|pcapng|cap)$/i.test(uri.path)) return (await captures.get(uri)).analysis;
+  const settings: Settings = readSettings(uri);
+  return analyzers.analyzeCapture(await vscode.workspace.fs.readFile(uri), settings);
 }
 
 async function showDecoded(decoded: vscode.Uri): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(decoded);
   await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
-}
-
-function basename(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }
 
 /** The capture a command is about: its argument, the active summary or decoded view, or a pick. */
@@ -91,7 +229,7 @@ async function targetCapture(arg: unknown, editor: CaptureEditorProvider): Promi
   if (active?.scheme === DECODED_SCHEME) return captureUriOf(active);
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    filters: CAPTURE_FILTERS,
+    filters: { [vscode.l10n.t('Captures')]: CAPTURE_FILTERS.Captures },
     openLabel: vscode.l10n.t('Check registrations'),
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });

@@ -1,54 +1,44 @@
 /**
  * Entry point in the web extension host (vscode.dev, github.dev): the same features as on the
- * desktop; captures are read through workspace.fs and analysed in a Web Worker when the host
+ * desktop; traces are read through workspace.fs and analysed in a Web Worker when the host
  * offers one, else in place.
  */
 import * as vscode from 'vscode';
-import { analyzeBytes, type Analysis } from './analysis';
-import { activateHost, type Analyzer } from './host';
-import type { Settings } from '../core/settings';
+import { activateHost, type ExtensionApi } from './host';
+import * as templates from './templates/index';
+import { createWorkerAnalyzers, type SpawnWorker, type WorkerReply, type WorkerRequest } from './workerProtocol';
 
 interface WebWorker {
-  onmessage: ((e: { data: { ok: true; analysis: Analysis } | { ok: false; error: string } }) => void) | null;
+  onmessage: ((e: { data: WorkerReply }) => void) | null;
   onerror: ((e: unknown) => void) | null;
-  postMessage(message: unknown, transfer?: unknown[]): void;
+  postMessage(message: WorkerRequest, transfer?: unknown[]): void;
   terminate(): void;
 }
 type WorkerCtor = new (url: string) => WebWorker;
 
-function createWebAnalyzer(extensionUri: vscode.Uri): Analyzer {
+function webWorkerSpawner(extensionUri: vscode.Uri): SpawnWorker {
   const Ctor = (globalThis as unknown as { Worker?: WorkerCtor }).Worker;
   const script = vscode.Uri.joinPath(extensionUri, 'dist', 'web', 'worker.js').toString(true);
-  return (bytes: Uint8Array, settings: Settings) =>
-    new Promise<Analysis>((resolve, reject) => {
-      let worker: WebWorker;
-      try {
-        if (!Ctor) throw new Error('no Worker');
-        worker = new Ctor(script);
-      } catch {
-        resolve(analyzeBytes(bytes, settings));
-        return;
-      }
-      worker.onmessage = (e) => {
-        worker.terminate();
-        if (e.data.ok) resolve(e.data.analysis);
-        else reject(new Error(e.data.error));
-      };
-      worker.onerror = () => {
-        // Worker scripts may be refused by the host's CSP: analyse in place rather than fail.
-        worker.terminate();
-        try {
-          resolve(analyzeBytes(bytes, settings));
-        } catch (err) {
-          reject(err);
-        }
-      };
-      worker.postMessage({ bytes, settings });
-    });
+  return () => {
+    if (!Ctor) return undefined;
+    const worker = new Ctor(script);
+    return {
+      post: (req, transfer) => worker.postMessage(req, transfer ?? []),
+      onReply: (cb) => {
+        worker.onmessage = (e) => cb(e.data);
+      },
+      onFailure: (cb) => {
+        worker.onerror = () => cb(new Error('analysis worker failed'));
+      },
+      terminate: () => worker.terminate(),
+    };
+  };
 }
 
-export function activate(context: vscode.ExtensionContext): void {
-  activateHost(context, createWebAnalyzer(context.extensionUri));
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const { analyzeCapture, checkLog } = createWorkerAnalyzers(webWorkerSpawner(context.extensionUri));
+  // No checkLogFile: a Web Worker cannot read the workspace's files.
+  return activateHost(context, { analyzeCapture, checkLog }, templates);
 }
 
 export function deactivate(): void {

@@ -1,20 +1,38 @@
 /**
- * Web Worker entry (bundled to dist/web/worker.js): the browser twin of worker.ts, so a capture
+ * Web Worker entry (bundled to dist/web/worker.js): the browser twin of worker.ts, so a trace
  * opened on vscode.dev is analysed off the web extension host's thread.
  */
-import { analyzeBytes } from './analysis';
-import type { Settings } from '../core/settings';
+import { serve, type WorkerReply, type WorkerRequest } from './workerProtocol';
 
 interface WorkerScope {
-  onmessage: ((e: { data: { bytes: Uint8Array; settings: Settings } }) => void) | null;
-  postMessage(message: unknown): void;
+  onmessage: ((e: { data: WorkerRequest }) => void) | null;
+  postMessage(message: WorkerReply, transfer?: ArrayBuffer[]): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
-scope.onmessage = (e) => {
-  try {
-    scope.postMessage({ ok: true, analysis: analyzeBytes(e.data.bytes, e.data.settings) });
-  } catch (err) {
-    scope.postMessage({ ok: false, error: err instanceof Error ? `${err.message}\n${err.stack}` : String(err) });
+let request: WorkerRequest | undefined;
+let wake: (() => void) | undefined;
+let pendingAcks = 0;
+
+function acked(): Promise<void> {
+  if (pendingAcks > 0) {
+    pendingAcks--;
+    return Promise.resolve();
   }
+  return new Promise((resolve) => (wake = resolve));
+}
+
+scope.onmessage = (e) => {
+  const msg = e.data;
+  if (msg.kind === 'ack') {
+    if (wake) {
+      const w = wake;
+      wake = undefined;
+      w();
+    } else pendingAcks++;
+    return;
+  }
+  if (request) return; // one request per worker
+  request = msg;
+  void serve(msg, (reply, transfer) => scope.postMessage(reply, transfer ?? []), acked);
 };

@@ -1,22 +1,50 @@
 /**
- * Worker-thread entry (bundled to dist/worker.js): analyses a capture off the extension host's
- * main thread, so a large capture never freezes other extensions. One request per worker: the
- * host transfers the bytes in, gets the Analysis back (structured clone) and terminates us.
+ * Worker-thread entry (bundled to dist/worker.js): analyses a capture or checks a large log off
+ * the extension host's main thread, so a large trace never freezes other extensions. One request
+ * per worker (workerProtocol.ts): the host posts it, acknowledges the parts of the answer, and
+ * terminates us when it has the whole answer.
  */
+import { readFileSync } from 'fs';
 import { parentPort } from 'worker_threads';
-import { analyzeBytes } from './analysis';
-import type { Settings } from '../core/settings';
+import { serve, type WorkerReply, type WorkerRequest } from './workerProtocol';
 
-export interface WorkerRequest {
-  bytes: Uint8Array;
-  settings: Settings;
+let request: WorkerRequest | undefined;
+let wake: (() => void) | undefined;
+let pendingAcks = 0;
+
+function acked(): Promise<void> {
+  if (pendingAcks > 0) {
+    pendingAcks--;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => (wake = resolve));
 }
 
-parentPort?.once('message', (req: WorkerRequest) => {
-  try {
-    parentPort?.postMessage({ ok: true, analysis: analyzeBytes(req.bytes, req.settings) });
-  } catch (e) {
-    // The core reports problems instead of throwing; this is a bug, passed on for the log.
-    parentPort?.postMessage({ ok: false, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+parentPort?.on('message', (msg: WorkerRequest) => {
+  if (msg.kind === 'ack') {
+    if (wake) {
+      const w = wake;
+      wake = undefined;
+      w();
+    } else pendingAcks++;
+    return;
   }
+  if (request) return; // one request per worker
+  request = msg;
+  const post = (reply: WorkerReply, transfer?: ArrayBuffer[]) => parentPort?.postMessage(reply, transfer ?? []);
+  if (msg.kind === 'log-file') {
+    // A saved log is read here, not on the extension host: the host allocates nothing for it.
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(msg.path);
+    } catch (e) {
+      post({ type: 'error', error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    // VS Code drops a UTF-8 byte order mark from the text it shows; so do we (same columns).
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    void serve({ kind: 'log', chunks: [bytes], settings: msg.settings }, post, acked);
+    return;
+  }
+  void serve(msg, post, acked);
 });

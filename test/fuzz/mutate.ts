@@ -443,7 +443,7 @@ export function mutateSipText(rng: Rng, b: Uint8Array): Uint8Array {
   const starts = lineStarts(b);
   const ls = rng.pick(starts);
   const le = lineEnd(b, ls);
-  switch (rng.int(14)) {
+  switch (rng.int(15)) {
     case 0: { // Content-Length value
       const hits = [...findAscii(b, 'content-length:'), ...findAscii(b, '\nl:').map((x) => x + 1)];
       if (hits.length === 0) return splice(b, ls, 0, u8(`Content-Length: ${rng.pick(CL_VALUES)}\r\n`));
@@ -515,6 +515,12 @@ export function mutateSipText(rng: Rng, b: Uint8Array): Uint8Array {
       if (ls2 < le) return b.slice();
       const a = b.slice(ls, le), c2 = b.slice(ls2, le2);
       return splice(splice(b, ls2, le2 - ls2, a), ls, le - ls, c2);
+    }
+    case 13: { // a run of one token in front of a line, or inside it (regexes over whole lines)
+      const unit = rng.pick(['a ', '1:', '1 ', '\x1b[1m', ' ', '\t', '0x1f ', '#012', '(', '<', ';', ',', 'sip:', 'SIP/2.0 ', '"', '\\', '%', '[1] ', 'Jan ']);
+      const n = rng.pick([50, 500, 3000, 12000]);
+      const at = rng.chance(0.5) ? ls : rng.range(ls, Math.max(ls, le - 1));
+      return splice(b, at, 0, u8(unit.repeat(n)));
     }
     case 12: { // binary garbage line (logs)
       const n = rng.skewed(300) + 1;

@@ -166,6 +166,16 @@ export function loadSeeds(maxBytes = 256 * 1024): SeedPools {
     if (isCapture(b)) captures.push(b);
     else logs.push(b);
   }
+  // The named hostile fixtures seed campaigns too (not found/, so that saving a find does not
+  // change which input a seed and index give).
+  for (const f of listAll(path.join(fixturesRoot, 'hostile'))) {
+    if (/\.(md|json)$/.test(f) || f.includes(`${path.sep}found${path.sep}`)) continue;
+    const b = read(f);
+    if (b.length === 0 || b.length > maxBytes) continue;
+    if (isCapture(b)) captures.push(b);
+    else if (/\.sip$/.test(f)) messages.push(b);
+    else logs.push(b);
+  }
   for (const dir of ['messages', 'rfc4475/resiprocate', 'rfc4475/ersip-variants', 'rfc5118/ersip']) {
     for (const f of listAll(path.join(corpusRoot, dir))) {
       if (/\.(md|tsv)$/.test(f)) continue;

@@ -4,7 +4,7 @@
  * captured bytes. Both byte orders, microsecond and nanosecond magics, and Kuznetzov's
  * "modified" format (24-byte record headers) that some old Linux tools wrote.
  */
-import type { RawFrame, Timestamp } from '../types';
+import type { RawFrame } from '../types';
 import { ChunkedParser, u32, u16 } from './chunked';
 import { MAX_PACKET_BYTES, type CaptureReader, type FrameSink } from './types';
 
@@ -76,16 +76,28 @@ export class PcapReader extends ChunkedParser implements CaptureReader {
         offset: fileOffset,
       });
     }
+    this.need = hdr;
+    let sec = u32(buf, start, this.le);
+    let nsec = u32(buf, start + 4, this.le);
+    if (!this.nanos) nsec *= 1000;
+    if (nsec >= 1e9) {
+      // Out-of-range fraction from a buggy writer: carry into seconds rather than print nonsense.
+      sec += Math.floor(nsec / 1e9);
+      nsec %= 1e9;
+    }
+    if (this.sink.frameAt !== undefined) {
+      this.sink.frameAt(buf, start + hdr, start + total, frame, this.linkType, sec, nsec, origLen, fileOffset + hdr, 0);
+      return total;
+    }
     const f: RawFrame = {
       frame,
       linkType: this.linkType,
-      ts: this.timestamp(u32(buf, start, this.le), u32(buf, start + 4, this.le)),
+      ts: { sec, nsec },
       data: buf.subarray(start + hdr, start + total),
       origLen,
       fileOffset: fileOffset + hdr,
       interfaceId: 0,
     };
-    this.need = hdr;
     this.sink.frame(f);
     return total;
   }
@@ -135,16 +147,6 @@ export class PcapReader extends ChunkedParser implements CaptureReader {
     this.inHeader = false;
     this.need = this.recordHeaderBytes;
     return FILE_HEADER_BYTES;
-  }
-
-  private timestamp(sec: number, frac: number): Timestamp {
-    let nsec = this.nanos ? frac : frac * 1000;
-    if (nsec >= 1e9) {
-      // Out-of-range fraction from a buggy writer: carry into seconds rather than print nonsense.
-      sec += Math.floor(nsec / 1e9);
-      nsec %= 1e9;
-    }
-    return { sec, nsec };
   }
 
   protected finish(pending: number, skipLeft: number): void {

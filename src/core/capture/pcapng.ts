@@ -230,7 +230,7 @@ export class PcapngReader extends ChunkedParser implements CaptureReader {
         }
         const iface = this.iface(ifId, off, frame!);
         if (!iface) return;
-        this.emit(frame!, iface, ifId, this.timestamp(iface, u32(b, s + 12, le), u32(b, s + 16, le)), b.subarray(s + 28, s + 28 + capLen), origLen, off + 28);
+        this.emit(frame!, iface, ifId, this.timestamp(iface, u32(b, s + 12, le), u32(b, s + 16, le)), b, s + 28, s + 28 + capLen, origLen, off + 28);
         return;
       }
       case BT_SPB: {
@@ -246,14 +246,19 @@ export class PcapngReader extends ChunkedParser implements CaptureReader {
         let capLen = Math.min(origLen, total - 16);
         if (iface.snaplen !== 0 && capLen > iface.snaplen) capLen = iface.snaplen;
         // No timestamp in an SPB: Wireshark shows none; epoch 0 is the neutral value.
-        this.emit(frame!, iface, 0, { sec: 0, nsec: 0 }, b.subarray(s + 12, s + 12 + capLen), origLen, off + 12);
+        this.emit(frame!, iface, 0, { sec: 0, nsec: 0 }, b, s + 12, s + 12 + capLen, origLen, off + 12);
         return;
       }
     }
   }
 
-  private emit(frame: number, iface: Iface, ifId: number, ts: Timestamp, data: Uint8Array, origLen: number, fileOffset: number): void {
-    const f: RawFrame = { frame, linkType: iface.linkType, ts, data, origLen, fileOffset, interfaceId: ifId };
+  /** One frame, its captured bytes at b[start, end). */
+  private emit(frame: number, iface: Iface, ifId: number, ts: Timestamp, b: Uint8Array, start: number, end: number, origLen: number, fileOffset: number): void {
+    if (this.sink.frameAt !== undefined) {
+      this.sink.frameAt(b, start, end, frame, iface.linkType, ts.sec, ts.nsec, origLen, fileOffset, ifId);
+      return;
+    }
+    const f: RawFrame = { frame, linkType: iface.linkType, ts, data: b.subarray(start, end), origLen, fileOffset, interfaceId: ifId };
     this.sink.frame(f);
   }
 

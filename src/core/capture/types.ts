@@ -5,6 +5,13 @@ import type { ProblemSink, RawFrame } from '../types';
 export interface FrameSink extends ProblemSink {
   /** `f.data` may be a view into a buffer the reader reuses: copy it to keep it. */
   frame(f: RawFrame): void;
+  /**
+   * Optional fast path, called instead of `frame` when present: the same frame with the
+   * RawFrame fields as arguments and its captured bytes at `buf[start, end)` (a buffer the
+   * reader reuses). A 1 GB capture holds millions of frames, most of them RTP or bulk TCP: this
+   * spares an object, a timestamp and a view per frame that carries nothing of interest.
+   */
+  frameAt?(buf: Uint8Array, start: number, end: number, frame: number, linkType: number, sec: number, nsec: number, origLen: number, fileOffset: number, interfaceId: number): void;
 }
 
 /**

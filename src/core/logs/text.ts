@@ -153,8 +153,6 @@ export function isBinaryLine(s: string): boolean {
 
 // eslint-disable-next-line no-control-regex -- ESC starts a colour code
 const ANSI_LEAD = /^(?:\x1b\[[0-9;?]*[A-Za-z])+/;
-// eslint-disable-next-line no-control-regex -- ESC starts a colour code
-const ANSI_TRAIL = /(?:\x1b\[[0-9;?]*[A-Za-z])+$/;
 
 /**
  * Colour codes around a line (baresip's SIP trace is wrapped in `ESC[36;1m` ... `ESC[;m`):
@@ -166,9 +164,31 @@ export function ansiBounds(s: string): { start: number; end: number } {
   if (s.indexOf('\x1b') < 0) return { start, end };
   const lead = ANSI_LEAD.exec(s);
   if (lead) start = lead[0].length;
-  const trail = ANSI_TRAIL.exec(s);
-  if (trail && trail.index >= start) end = trail.index;
+  const trail = trailingAnsiStart(s);
+  if (trail < s.length && trail >= start) end = trail;
   return { start, end };
+}
+
+/**
+ * Where the run of colour codes that ends `s` starts (`s.length` when there is none). Scanned
+ * backwards by hand: the regex /(?:ESC\[[0-9;?]*[A-Za-z])+$/ retries from every ESC of the line
+ * and is quadratic on a line made of thousands of codes.
+ */
+function trailingAnsiStart(s: string): number {
+  let end = s.length;
+  for (;;) {
+    let i = end - 1;
+    const c = i >= 0 ? s.charCodeAt(i) | 0x20 : 0;
+    if (c < 0x61 || c > 0x7a) return end;
+    i--;
+    while (i >= 0) {
+      const d = s.charCodeAt(i);
+      if ((d >= 0x30 && d <= 0x39) || d === 0x3b || d === 0x3f) i--;
+      else break;
+    }
+    if (i < 1 || s.charCodeAt(i) !== 0x5b || s.charCodeAt(i - 1) !== 0x1b) return end;
+    end = i - 1;
+  }
 }
 
 /** Matches the prefix a log writes before each line of a message. */
@@ -179,6 +199,9 @@ export interface PrefixMatcher {
    */
   match(s: string): number;
 }
+
+/** Longest prefix matched by its shape; longer ones must repeat exactly. */
+const MAX_SHAPED_PREFIX = 256;
 
 const MONTH_OR_DAY = /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)$/i;
 
@@ -204,8 +227,23 @@ export function makePrefixMatcher(prefix: string): PrefixMatcher | undefined {
       },
     };
   }
-  const body = prefix.replace(/[ \t]+$/, '');
+  let bodyEnd = prefix.length;
+  while (bodyEnd > 0 && (prefix.charCodeAt(bodyEnd - 1) === 32 || prefix.charCodeAt(bodyEnd - 1) === 9)) bodyEnd--;
+  const body = prefix.slice(0, bodyEnd);
   const trail = prefix.slice(body.length);
+  if (prefix.length > MAX_SHAPED_PREFIX) {
+    // No log writes a prefix this long: whatever precedes the start line here is matched as it
+    // is. Shaping it would build a regex of one term per token, which V8 cannot compile ("stack
+    // overflow", thrown) or runs slowly, for a line of a few thousand words.
+    return {
+      match(s: string): number {
+        if (s.startsWith(prefix)) return prefix.length;
+        if (!s.startsWith(body)) return -1;
+        for (let i = body.length; i < s.length; i++) if (s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9) return -1;
+        return s.length;
+      },
+    };
+  }
   let src = '^';
   const tokens = /0x[0-9A-Fa-f]+|\d+|[A-Za-z]+|[ \t]+|[^0-9A-Za-z \t]/g;
   for (let m = tokens.exec(body); m; m = tokens.exec(body)) {

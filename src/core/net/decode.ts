@@ -11,7 +11,7 @@
  * addresses are formatted only when a payload is emitted. Emitted `data` is a view into the
  * frame (or into a reassembled buffer): copy it to keep it beyond the callback.
  */
-import { TcpFlags, type Problem, type ProblemSink, type RawFrame, type TcpSegment, type TransportPayload } from '../types';
+import { TcpFlags, type Problem, type ProblemSink, type RawFrame, type TcpSegment, type Timestamp, type TransportPayload } from '../types';
 import { FragmentReassembler, type FragmentOptions } from './fragments';
 import {
   IPPROTO_AH, IPPROTO_FRAGMENT, IPPROTO_GRE, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP,
@@ -50,7 +50,15 @@ export class PacketDecoder {
   private readonly unsupported = new Set<string>();
 
   // Per-frame state, kept in fields so that the walk allocates nothing.
-  private f!: RawFrame;
+  private frameNo = 0;
+  private tsSec = 0;
+  private tsNsec = 0;
+  /** The frame's timestamp object: the RawFrame's, or built on first use (most frames emit nothing). */
+  private ts: Timestamp | undefined;
+  private origLen = 0;
+  /** Captured bytes of the frame. */
+  private capLen = 0;
+  private frameFileOffset = 0;
   /** The frame was cut by a snaplen (fewer bytes captured than were on the wire). */
   private snapCut = false;
   private truncationReported = false;
@@ -73,43 +81,64 @@ export class PacketDecoder {
   }
 
   frame(f: RawFrame): void {
-    this.f = f;
-    this.snapCut = f.origLen > f.data.length;
+    this.walk(f.data, 0, f.data.length, f.frame, f.linkType, f.ts.sec, f.ts.nsec, f.origLen, f.fileOffset, f.interfaceId, f.ts);
+  }
+
+  /**
+   * `frame` for a frame whose captured bytes are buf[start, end) (FrameSink.frameAt): no
+   * RawFrame, no view and no timestamp object are built unless a payload is emitted.
+   */
+  frameAt(buf: Uint8Array, start: number, end: number, frame: number, linkType: number, sec: number, nsec: number, origLen: number, fileOffset: number, interfaceId: number): void {
+    this.walk(buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId, undefined);
+  }
+
+  private walk(d: Uint8Array, start: number, end: number, frame: number, linkType: number, sec: number, nsec: number, origLen: number, fileOffset: number, interfaceId: number, ts: Timestamp | undefined): void {
+    this.frameNo = frame;
+    this.tsSec = sec;
+    this.tsNsec = nsec;
+    this.ts = ts;
+    this.origLen = origLen;
+    this.capLen = end - start;
+    this.frameFileOffset = fileOffset;
+    this.snapCut = origLen > end - start;
     this.truncationReported = false;
     this.malformedReported = false;
-    this.base = f.fileOffset;
+    // Offsets below index `d`: file offset = base + index.
+    this.base = fileOffset - start;
     this.depth = 0;
-    if (this.frags.pendingCount > 0) this.frags.expire(f.ts.sec + f.ts.nsec / 1e9);
-    const d = f.data;
-    const end = d.length;
-    switch (f.linkType) {
+    if (this.frags.pendingCount > 0) this.frags.expire(sec + nsec / 1e9);
+    switch (linkType) {
       case LINKTYPE_ETHERNET:
-        this.network(d, walkEthernet(d, 0, end), end);
+        this.network(d, walkEthernet(d, start, end), end);
         return;
       case LINKTYPE_LINUX_SLL:
-        this.network(d, walkSll(d, end), end);
+        this.network(d, walkSll(d, end, start), end);
         return;
       case LINKTYPE_LINUX_SLL2:
-        this.network(d, walkSll2(d, end), end);
+        this.network(d, walkSll2(d, end, start), end);
         return;
       case LINKTYPE_NULL:
       case LINKTYPE_LOOP:
-        this.network(d, walkNull(d, end), end);
+        this.network(d, walkNull(d, end, start), end);
         return;
       case LINKTYPE_RAW:
       case LINKTYPE_RAW_BSD12:
       case LINKTYPE_RAW_BSD14:
-        this.rawIp(d, 0, end);
+        this.rawIp(d, start, end);
         return;
       case LINKTYPE_IPV4:
-        this.ipv4(d, 0, end);
+        this.ipv4(d, start, end);
         return;
       case LINKTYPE_IPV6:
-        this.ipv6(d, 0, end);
+        this.ipv6(d, start, end);
         return;
       default:
-        this.unsupportedLink(f);
+        this.unsupportedLink(frame, linkType, fileOffset, interfaceId);
     }
+  }
+
+  private timestamp(): Timestamp {
+    return (this.ts ??= { sec: this.tsSec, nsec: this.tsNsec });
   }
 
   /** Reports datagrams whose fragments never all arrived. */
@@ -117,16 +146,16 @@ export class PacketDecoder {
     this.frags.end();
   }
 
-  private unsupportedLink(f: RawFrame): void {
-    const key = `${f.interfaceId}:${f.linkType}`;
+  private unsupportedLink(frame: number, linkType: number, fileOffset: number, interfaceId: number): void {
+    const key = `${interfaceId}:${linkType}`;
     if (this.unsupported.has(key)) return;
     this.unsupported.add(key);
     this.sink.problem({
       code: 'link-type-unsupported',
-      message: `Interface ${f.interfaceId} captured with ${linkTypeName(f.linkType)}, which is not decoded; its frames are skipped (first: frame ${f.frame}).`,
+      message: `Interface ${interfaceId} captured with ${linkTypeName(linkType)}, which is not decoded; its frames are skipped (first: frame ${frame}).`,
       severity: 'warning',
-      frame: f.frame,
-      offset: f.fileOffset,
+      frame,
+      offset: fileOffset,
     });
   }
 
@@ -206,8 +235,8 @@ export class PacketDecoder {
     const done = this.frags.add(
       `4 ${src} ${dst} ${id} ${proto}`,
       () => `IPv4 datagram ${formatIPv4(d, srcOff)} -> ${formatIPv4(d, srcOff + 4)} id 0x${id.toString(16)} (${protocolName(proto)})`,
-      this.f.frame,
-      this.f.ts.sec + this.f.ts.nsec / 1e9,
+      this.frameNo,
+      this.tsSec + this.tsNsec / 1e9,
       fragOffset,
       more,
       payload,
@@ -293,8 +322,8 @@ export class PacketDecoder {
     const done = this.frags.add(
       `6 ${hex16(d, srcOff)} ${hex16(d, srcOff + 16)} ${id} ${nh}`,
       () => `IPv6 datagram ${formatIPv6(d, srcOff)} -> ${formatIPv6(d, srcOff + 16)} id 0x${id.toString(16)} (${protocolName(nh)})`,
-      this.f.frame,
-      this.f.ts.sec + this.f.ts.nsec / 1e9,
+      this.frameNo,
+      this.tsSec + this.tsNsec / 1e9,
       fragOffset,
       more,
       payload,
@@ -398,8 +427,8 @@ export class PacketDecoder {
     if (pEnd - q <= 8) return;
     if (this.udpFilter !== undefined && !this.udpFilter(d, q + 8, pEnd)) return;
     const p: TransportPayload = {
-      frame: this.f.frame,
-      ts: this.f.ts,
+      frame: this.frameNo,
+      ts: this.timestamp(),
       transport: 'UDP',
       src: { ip: this.src(), port: (d[q] << 8) | d[q + 1] },
       dst: { ip: this.dst(), port: (d[q + 2] << 8) | d[q + 3] },
@@ -433,8 +462,8 @@ export class PacketDecoder {
     }
     if (cut) this.truncated(q);
     const s: TcpSegment = {
-      frame: this.f.frame,
-      ts: this.f.ts,
+      frame: this.frameNo,
+      ts: this.timestamp(),
       transport: 'TCP',
       src: { ip: this.src(), port: (d[q] << 8) | d[q + 1] },
       dst: { ip: this.dst(), port: (d[q + 2] << 8) | d[q + 3] },
@@ -462,10 +491,9 @@ export class PacketDecoder {
   private truncated(at: number): void {
     if (this.truncationReported) return;
     this.truncationReported = true;
-    const f = this.f;
     this.sink.problem(this.locate({
       code: 'packet-truncated',
-      message: `Frame ${f.frame} was cut to ${f.data.length} of its ${f.origLen} bytes by the capture's snaplen; its UDP/TCP payload is incomplete.`,
+      message: `Frame ${this.frameNo} was cut to ${this.capLen} of its ${this.origLen} bytes by the capture's snaplen; its UDP/TCP payload is incomplete.`,
       severity: 'warning',
     }, at));
   }
@@ -474,12 +502,12 @@ export class PacketDecoder {
   private malformed(code: string, message: string, at: number): void {
     if (this.malformedReported) return;
     this.malformedReported = true;
-    this.sink.problem(this.locate({ code, message: `Frame ${this.f.frame}: ${message}`, severity: 'warning' }, at));
+    this.sink.problem(this.locate({ code, message: `Frame ${this.frameNo}: ${message}`, severity: 'warning' }, at));
   }
 
   private locate(p: Problem, at: number): Problem {
-    p.frame = this.f.frame;
-    p.offset = this.base >= 0 && at >= 0 ? this.base + at : this.f.fileOffset;
+    p.frame = this.frameNo;
+    p.offset = this.base >= 0 && at >= 0 ? this.base + at : this.frameFileOffset;
     return p;
   }
 }

@@ -105,6 +105,13 @@ export class FragmentReassembler {
         this.report('ip-fragment-inconsistent', `${p.label}: last fragment in frame ${frame} ends at byte ${end}, but an earlier last fragment ended at ${p.total}; it is dropped.`, frame);
         return undefined;
       }
+      // Fragments held already may reach past this end: the datagram cannot be both.
+      let reach = 0;
+      for (const q of p.pieces) if (q.end > reach) reach = q.end;
+      if (reach > end) {
+        this.report('ip-fragment-inconsistent', `${p.label}: last fragment in frame ${frame} ends at byte ${end}, but earlier fragments reach byte ${reach}; it is dropped.`, frame);
+        return undefined;
+      }
     } else if (p.total >= 0 && end > p.total) {
       this.report('ip-fragment-inconsistent', `${p.label}: fragment in frame ${frame} ends at byte ${end}, past the end (${p.total}) given by the last fragment; it is dropped.`, frame);
       return undefined;

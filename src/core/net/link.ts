@@ -107,18 +107,18 @@ export function walkEthernet(d: Uint8Array, p: number, end: number): number {
   return walkEtherType(d, p + 14, end, (d[p + 12] << 8) | d[p + 13]);
 }
 
-/** Linux cooked capture v1 (16-byte header, protocol at 14). */
-export function walkSll(d: Uint8Array, end: number): number {
-  if (end < 16) return -1;
-  if (((d[2] << 8) | d[3]) === ARPHRD_NETLINK) return -1;
-  return walkEtherType(d, 16, end, (d[14] << 8) | d[15]);
+/** Linux cooked capture v1 (16-byte header at `s`, protocol at 14). */
+export function walkSll(d: Uint8Array, end: number, s = 0): number {
+  if (end - s < 16) return -1;
+  if (((d[s + 2] << 8) | d[s + 3]) === ARPHRD_NETLINK) return -1;
+  return walkEtherType(d, s + 16, end, (d[s + 14] << 8) | d[s + 15]);
 }
 
-/** Linux cooked capture v2 (20-byte header, protocol at 0). */
-export function walkSll2(d: Uint8Array, end: number): number {
-  if (end < 20) return -1;
-  if (((d[8] << 8) | d[9]) === ARPHRD_NETLINK) return -1;
-  return walkEtherType(d, 20, end, (d[0] << 8) | d[1]);
+/** Linux cooked capture v2 (20-byte header at `s`, protocol at 0). */
+export function walkSll2(d: Uint8Array, end: number, s = 0): number {
+  if (end - s < 20) return -1;
+  if (((d[s + 8] << 8) | d[s + 9]) === ARPHRD_NETLINK) return -1;
+  return walkEtherType(d, s + 20, end, (d[s] << 8) | d[s + 1]);
 }
 
 /**
@@ -126,11 +126,11 @@ export function walkSll2(d: Uint8Array, end: number): number {
  * family is small, so whichever reading leaves the upper half zero is the right one. AF_INET6 is
  * 10 (Linux), 23 (Windows), 24 (NetBSD/OpenBSD), 26 (Solaris), 28 (FreeBSD), 30 (macOS).
  */
-export function walkNull(d: Uint8Array, end: number): number {
-  if (end < 4) return -1;
-  let fam = ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
-  if (fam > 0xffff) fam = ((d[3] << 24) | (d[2] << 16) | (d[1] << 8) | d[0]) >>> 0;
-  if (fam === 2) return 4 * 0x10000 + ETHERTYPE_IPV4;
-  if (fam === 10 || fam === 23 || fam === 24 || fam === 26 || fam === 28 || fam === 30) return 4 * 0x10000 + ETHERTYPE_IPV6;
+export function walkNull(d: Uint8Array, end: number, s = 0): number {
+  if (end - s < 4) return -1;
+  let fam = ((d[s] << 24) | (d[s + 1] << 16) | (d[s + 2] << 8) | d[s + 3]) >>> 0;
+  if (fam > 0xffff) fam = ((d[s + 3] << 24) | (d[s + 2] << 16) | (d[s + 1] << 8) | d[s]) >>> 0;
+  if (fam === 2) return (s + 4) * 0x10000 + ETHERTYPE_IPV4;
+  if (fam === 10 || fam === 23 || fam === 24 || fam === 26 || fam === 28 || fam === 30) return (s + 4) * 0x10000 + ETHERTYPE_IPV6;
   return -1;
 }

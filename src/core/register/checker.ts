@@ -12,7 +12,7 @@
  */
 import type { Finding, RelatedInfo, Severity, SeverityLevel, SipMessage, Span, TraceMessage } from '../types';
 import { configuredSeverity, type ResolvedSettings } from '../settings';
-import { firstHeader } from '../sip/parser';
+import { firstHeader, headersOf } from '../sip/parser';
 import { parseNameAddr, parseUri } from '../sip/values';
 import type {
   BaseContext,
@@ -45,6 +45,7 @@ import {
 import {
   type AorState,
   type Attempt,
+  type AuthState,
   type CheckResult,
   type Exchange,
   type ExchangeSummary,
@@ -88,6 +89,13 @@ function txKeyOf(f: { callId?: string; cseq?: { num: number; method: string }; v
   // RFC 3261 §17.1.3; RFC 2543 fallback when the branch lacks the magic cookie (catalog 2.1).
   if (f.via.branch && f.via.branch.startsWith('z9hG4bK')) return detach(`${base}\n${f.via.branch}`);
   return detach(`${base}\n2543:${f.fromTag ?? ''}\n${f.via.sentBy ?? ''}`);
+}
+
+/** All values of a header, comma-joined (several header lines count as one list), or undefined. */
+function joinedValues(sip: SipMessage, key: string): string | undefined {
+  const rows = headersOf(sip, key);
+  if (rows.length === 0) return undefined;
+  return detach(rows.length === 1 ? rows[0].value : rows.map((h) => h.value).join(', '));
 }
 
 function normalizeUriText(s: string): string {
@@ -530,6 +538,13 @@ export class RegisterChecker {
       proxyAuthorizationRaw: req.proxyAuthorization ? detach(req.proxyAuthorization.raw) : undefined,
       findingRuleIds: new Set(),
     };
+    // RFC 3329 security agreement (IMS): kept raw, for the IMS rules that compare a resend or a
+    // re-registration with what came before.
+    const securityClient = joinedValues(sip, 'security-client');
+    if (securityClient !== undefined) ex.securityClient = securityClient;
+    const securityVerify = joinedValues(sip, 'security-verify');
+    if (securityVerify !== undefined) ex.securityVerify = securityVerify;
+    if (attempt === 'auth-resend' && prev?.securityServer !== undefined) ex.challengeSecurityServer = prev.securityServer;
     this.exchanges.push(ex);
 
     // Expectations met by this REGISTER.
@@ -564,6 +579,10 @@ export class RegisterChecker {
       prev.challenges = undefined;
       prev.authorizationRaw = undefined;
       prev.proxyAuthorizationRaw = undefined;
+      prev.securityClient = undefined;
+      prev.securityVerify = undefined;
+      prev.securityServer = undefined;
+      prev.challengeSecurityServer = undefined;
     }
     flow.last = ex;
     flow.lastLineageKey = lineageKey;
@@ -626,8 +645,16 @@ export class RegisterChecker {
       const entry = [...lineage.timeline].reverse().find((t) => t.index === ex.requestIndex);
       if (entry) entry.status = res.status;
     }
-    if (res.status >= 200 && res.status < 300) this.applySuccess(ex, res, ref, time, aor);
-    else if (res.status === 401 || res.status === 407) {
+    if (res.status >= 200 && res.status < 300) {
+      this.applySuccess(ex, res, ref, time, aor);
+      if (lineage && ex.req?.authorization) {
+        // RFC 2617 §3.2.3: a nextnonce in Authentication-Info is the nonce of the next request.
+        const nextnonce = /(?:^|[\s,])nextnonce\s*=\s*"([^"]*)"/i.exec(firstHeader(sip, 'authentication-info')?.value ?? '')?.[1];
+        lineage.lastAuth = authState(ex, ex.req, lineage.lastAuth, nextnonce);
+      }
+    } else if (res.status === 401 || res.status === 407) {
+      const securityServer = joinedValues(sip, 'security-server');
+      if (securityServer !== undefined) ex.securityServer = securityServer;
       ex.challenges = res.challenges.map((c) => ({
         scheme: detach(c.scheme), realm: c.realm && detach(c.realm), nonce: c.nonce && detach(c.nonce), algorithm: c.algorithm && detach(c.algorithm),
         opaque: c.opaque && detach(c.opaque), qop: c.qop && detach(c.qop), stale: c.stale && detach(c.stale), span: c.span,
@@ -811,6 +838,27 @@ export class RegisterChecker {
     if (!rules) return;
     this.dispatch<RequestContext>({ event: 'request', msg: m, sip: sip as SipMessage, method, fromAor, aor }, undefined, m.index);
   }
+}
+
+/**
+ * What an accepted REGISTER with credentials leaves for the next re-registration (3GPP TS 24.229
+ * §5.1.1.4.1): realm and nonce as last used (or the 2xx's nextnonce), the Security-Client offered, and the Security-Server
+ * of the last successful authentication (the challenge a resend answered, else unchanged).
+ */
+function authState(ex: Exchange, req: RegisterFacts, before: AuthState | undefined, nextnonce?: string): AuthState {
+  const v = req.authorization?.values;
+  const get = (k: string) => {
+    const x = v?.get(k);
+    return x === undefined ? undefined : detach(x);
+  };
+  return {
+    ref: { index: ex.requestIndex, span: ex.startLine.span },
+    realm: get('realm'),
+    nonce: nextnonce !== undefined ? detach(nextnonce) : get('nonce'),
+    username: get('username'),
+    securityClient: ex.securityClient,
+    securityServer: ex.challengeSecurityServer ?? before?.securityServer ?? ex.securityVerify,
+  };
 }
 
 function summary(ex: Exchange): ExchangeSummary {

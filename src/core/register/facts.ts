@@ -3,7 +3,7 @@
  * rules need, with the spans that findings point at. Facts hold numbers and short strings only,
  * never the message text, so the model can keep them after the message itself is dropped.
  */
-import type { NameAddr, SipHeader, SipMessage, SipParam, SipUri, Span } from '../types';
+import type { NameAddr, SipHeader, SipMessage, SipParam, SipUri, Span, ViaValue } from '../types';
 import { firstHeader, headersOf } from '../sip/parser';
 import { paramValue, parseCSeq, parseCredentials, parseNameAddr, parseNameAddrList, parseTokenList, parseVia } from '../sip/values';
 
@@ -69,6 +69,8 @@ export interface ViaFacts {
   sentBy?: string;
   /** sent-by + branch of every Via value, in order (RFC3261-RSP-001). */
   list: string[];
+  /** The parsed top Via value (transport, port, parameters), for rules that read it. */
+  top?: ViaValue;
 }
 
 export interface CommonFacts {
@@ -260,7 +262,7 @@ function viaFacts(sip: SipMessage): ViaFacts {
       const branchParam = paramValue(v.params, 'branch');
       const branch = paramText(branchParam);
       const sentBy = `${v.host.toLowerCase()}${v.port !== undefined ? `:${v.port}` : ''}`;
-      if (!top) top = { count: 0, branch, branchSpan: branchParam?.span, topSpan: v.span, sentBy, list };
+      if (!top) top = { count: 0, branch, branchSpan: branchParam?.span, topSpan: v.span, sentBy, list, top: v };
       list.push(`${v.transport.toUpperCase()} ${sentBy};${branch ?? ''}`);
     }
   }

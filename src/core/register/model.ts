@@ -67,6 +67,17 @@ export interface Exchange {
   minExpires?: { value?: number; span: Span; index: number };
   /** 420 naming `pref` in Unsupported. */
   prefRejected?: MessageRef;
+  /**
+   * Security agreement (RFC 3329; IMS rules), raw, kept until the next REGISTER of the flow (like
+   * `req` and `authorizationRaw`). Security-Client of the request:
+   */
+  securityClient?: string;
+  /** Security-Verify of the request, raw. */
+  securityVerify?: string;
+  /** Security-Server of its 401/407 final response, raw. */
+  securityServer?: string;
+  /** A credentials resend: the Security-Server of the challenge it answers (IMS-REG-010 bookkeeping). */
+  challengeSecurityServer?: string;
   /** Rule ids of the findings that belong to this exchange (filled by end()). */
   findingRuleIds: Set<string>;
 }
@@ -123,6 +134,24 @@ export interface LineageState {
   timelineDropped: number;
   serviceRoute: string[];
   pAssociatedUri: string[];
+  /**
+   * The last accepted REGISTER of the binding that carried credentials: what an IMS
+   * re-registration repeats (3GPP TS 24.229 §5.1.1.4.1, IMS-REG-010).
+   */
+  lastAuth?: AuthState;
+}
+
+/** Credentials and security agreement of the last successful authenticated REGISTER of a lineage. */
+export interface AuthState {
+  ref: MessageRef;
+  realm?: string;
+  /** The nonce the next request uses: the accepted REGISTER's, or the 2xx's nextnonce (RFC 2617 §3.2.3). */
+  nonce?: string;
+  username?: string;
+  /** Security-Client the accepted REGISTER offered, raw. */
+  securityClient?: string;
+  /** Security-Server of the last successful authentication (the 401 answered), raw. */
+  securityServer?: string;
 }
 
 /** Published state of an AOR (IM service settings and later refreshes). */

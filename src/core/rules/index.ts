@@ -57,10 +57,6 @@ export function ruleDocUrl(id: string, base: string = DEFAULT_RULE_DOC_BASE): st
  */
 export const PLANNED_RULE_IDS: readonly string[] = [
   'CAPTURE-001',
-  'OUTBOUND-001', 'OUTBOUND-002', 'OUTBOUND-003', 'OUTBOUND-004', 'OUTBOUND-005',
-  'GRUU-001', 'PATH-001', 'PATH-002', 'SR-001',
-  'IMS-REG-001', 'IMS-REG-002', 'IMS-REG-003', 'IMS-REG-004', 'IMS-REG-005', 'IMS-REG-006', 'IMS-REG-007', 'IMS-REG-008', 'IMS-REG-009',
-  'IMS-REG-010', 'IMS-REG-011', 'IMS-REG-012', 'IMS-REG-013', 'IMS-REG-014', 'IMS-REG-015', 'IMS-REG-016', 'IMS-REG-017', 'IMS-REG-018',
 ];
 
 /** Every id a settings file may name: implemented and planned. */

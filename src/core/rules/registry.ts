@@ -12,6 +12,9 @@ import * as flows from './flow';
 import * as reg from './rfc3261-reg';
 import * as rsp from './rfc3261-rsp';
 import * as f3840 from './rfc3840';
+import * as outbound from './outbound';
+import * as gps from './gruu-path-sr';
+import * as ims from './ims-reg';
 
 export const ALL_RULES: readonly Rule[] = [
   tags.omaImReg001, tags.omaImReg002, tags.omaImReg003, tags.omaImReg004, tags.omaImReg005, tags.omaImReg006, tags.omaImReg007,
@@ -27,6 +30,10 @@ export const ALL_RULES: readonly Rule[] = [
   rsp.rfc3261Rsp008, rsp.rfc3261Rsp009, rsp.rfc3261Rsp010, rsp.rfc3261Rsp011,
   f3840.rfc3840001, f3840.rfc3840002, f3840.rfc3840003, f3840.rfc3840004, f3840.rfc3840005, f3840.rfc3840006, f3840.rfc3840007,
   f3840.rfc3841001,
+  outbound.outbound001, outbound.outbound002, outbound.outbound003, outbound.outbound004, outbound.outbound005,
+  gps.gruu001, gps.path001, gps.path002, gps.sr001,
+  ims.imsReg001, ims.imsReg002, ims.imsReg003, ims.imsReg004, ims.imsReg005, ims.imsReg006, ims.imsReg007, ims.imsReg008, ims.imsReg009,
+  ims.imsReg010, ims.imsReg011, ims.imsReg012, ims.imsReg013, ims.imsReg014, ims.imsReg015, ims.imsReg016, ims.imsReg017, ims.imsReg018,
   notices.sipParse001, notices.sipParse002, notices.class001, notices.class002,
   flows.flow001, flows.flow002, flows.flow003, flows.flow004,
 ];

@@ -14,15 +14,6 @@ const LF = 0x0a;
 const SP = 0x20;
 const HTAB = 0x09;
 
-/**
- * Index of the first LF in bytes[from, to), or -1. A plain loop: header lines are short, and
- * TypedArray.prototype.indexOf costs more per call than scanning a line does.
- */
-function indexOfLf(bytes: Uint8Array, from: number, to: number): number {
-  for (let i = from; i < to; i++) if (bytes[i] === LF) return i;
-  return -1;
-}
-
 /** `matchSipStart` results. */
 export const SIP_START_NO = 0;
 export const SIP_START_YES = 1;
@@ -263,7 +254,7 @@ export function frameSipMessage(bytes: Uint8Array, off: number, end: number, opt
   let bareLf = false;
   let pending = -1; // an LF whose following line could not be examined yet
   while (from < searchEnd) {
-    const lf = indexOfLf(bytes, from, searchEnd);
+    const lf = bytes.indexOf(LF, from);
     if (lf === -1 || lf >= searchEnd) break;
     const q = lf + 1;
     if (q >= end) {
@@ -332,9 +323,9 @@ export function frameSipMessage(bytes: Uint8Array, off: number, end: number, opt
   let invalid = false;
   let conflictReported = false;
   // Skip the start line; then walk header fields (a field may be folded over several lines).
-  let line = indexOfLf(bytes, off, headerEnd) + 1;
+  let line = bytes.indexOf(LF, off) + 1;
   while (line < headerEnd) {
-    const lineEndLf = indexOfLf(bytes, line, headerEnd);
+    const lineEndLf = bytes.indexOf(LF, line);
     const c = bytes[line];
     if (c === CR || c === LF) break; // the empty line
     const name = contentLengthNameEnd(bytes, line, lineEndLf);
@@ -345,7 +336,7 @@ export function frameSipMessage(bytes: Uint8Array, off: number, end: number, opt
     // Field value: to the end of the last continuation line (lines starting with SP / HTAB).
     let fieldEnd = lineEndLf;
     while (fieldEnd + 1 < headerEnd && (bytes[fieldEnd + 1] === SP || bytes[fieldEnd + 1] === HTAB)) {
-      fieldEnd = indexOfLf(bytes, fieldEnd + 1, headerEnd);
+      fieldEnd = bytes.indexOf(LF, fieldEnd + 1);
     }
     const value = parseDecimal(bytes, name, fieldEnd);
     if (value === -1) {

@@ -171,6 +171,19 @@ function secParam(value: string | undefined, name: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * The Security-Client of the next registration: spi-c and spi-s + 2, port-c + 8 (new SAs), port-s
+ * kept (TS 24.229 §5.1.1.4.1; the numbering of the rule examples). Other mechanisms unchanged.
+ */
+export function nextSecurityClient(value: string): string {
+  return value.replace(/(^|;)(\s*)(spi-c|spi-s|port-c)(\s*=\s*)(\d+)/gi, (_m, sep: string, ws: string, name: string, eq: string, n: string) => {
+    const step = name.toLowerCase() === 'port-c' ? 8 : 2;
+    const max = name.toLowerCase() === 'port-c' ? 65535 : 4294967295;
+    const next = Number(n) + step > max ? Number(n) - step : Number(n) + step;
+    return `${sep}${ws}${name}${eq}${next}`;
+  });
+}
+
 /** The options after their dependencies: outbound and GRUU need an instance id (RFC 5626 §4.2, RFC 5627 §3.2). */
 function effectiveOptions(options: Partial<TemplateOptions>, f: TemplateFields): { o: TemplateOptions; notes: string[] } {
   const o: TemplateOptions = { ...DEFAULT_OPTIONS, ...options };
@@ -433,6 +446,9 @@ function registerMessage(kind: TemplateKind, f: TemplateFields, o: TemplateOptio
     if (o.gruu) supported.push('gruu');
     if (o.outbound) supported.push('outbound'); // RFC 5626 §4.2: reg-id needs Supported: outbound (OUTBOUND-003)
     headers.push(['Supported', supported]);
+  } else if (o.outbound && !o.wildcard) {
+    // The flow's binding is removed by instance + reg-id, which needs the option too (RFC 5626 §4.2).
+    headers.push(['Supported', ['outbound']]);
   }
 
   let digest: DigestState = 'none';
@@ -446,7 +462,11 @@ function registerMessage(kind: TemplateKind, f: TemplateFields, o: TemplateOptio
     notes.push(...c.notes);
   }
   if (secAgree(o)) {
-    headers.push(['Security-Client', f.securityClient?.trim() || DEFAULT_SECURITY_CLIENT]);
+    const offered = f.securityClient?.trim() || DEFAULT_SECURITY_CLIENT;
+    // TS 24.229 §5.1.1.4.1: a re-registration offers new spi-c, spi-s and port-c, same port-s;
+    // the resend after the 401 repeats the initial Security-Client unchanged (catalog 12.8).
+    const reRegistration = kind === 'refresh' || kind === 'im-deregistration' || kind === 'full-deregistration';
+    headers.push(['Security-Client', reRegistration ? nextSecurityClient(offered) : offered]);
     if (kind !== 'initial') headers.push(['Security-Verify', v.value(PH.securityServer, f.securityServer, STAND_INS.securityServer)]);
   }
   headers.push(userAgent(f));

@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { closeAllEditors, codeOf, fixture, rangeText, waitFor, waitForDiagnostics } from './util';
+import { closeAllEditors, codeActionsFor, codeOf, fixture, rangeText, waitFor, waitForDiagnostics } from './util';
 
 interface CheckCaptureResult {
   capture: string;
@@ -53,6 +53,20 @@ suite('Captures', () => {
     assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
     const flow = ds.find((x) => codeOf(x) === 'FLOW-001')!;
     assert.strictEqual(rangeText(flow.range), '3:0-3:36');
+  });
+
+  test('the read-only decoded view offers documentation, disable and template actions, but no edits', async () => {
+    const decoded = vscode.Uri.parse(
+      (await vscode.commands.executeCommand<CheckCaptureResult>('sipTraceInspector.checkCapture', fixture('broken-register.pcap'), { show: false }))!.decoded,
+    );
+    const ds = await waitForDiagnostics(decoded, (d) => d.some((x) => codeOf(x) === 'OMA-IM-REG-001'));
+    const d = ds.find((x) => codeOf(x) === 'OMA-IM-REG-001')!;
+    const actions = await codeActionsFor(decoded, d);
+    assert.ok(actions.some((a) => a.command?.command === 'sipTraceInspector.showRuleDocumentation' && a.command.arguments?.[0] === 'OMA-IM-REG-001'));
+    assert.ok(actions.some((a) => a.command?.command === 'sipTraceInspector.disableRule'));
+    const templates = actions.find((a) => a.command?.command === 'sipTraceInspector.openTemplates');
+    assert.deepStrictEqual(templates?.command?.arguments, [{ capture: fixture('broken-register.pcap').toString(), messageIndex: 0 }]);
+    assert.deepStrictEqual(actions.filter((a) => a.edit), []);
   });
 
   test('the summary editor opens a pcap on request ("Reopen Editor With…")', async () => {

@@ -15,7 +15,10 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 20000 });
   const grep = process.env.SIP_EDITOR_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
+  // Alphabetical, except the large-file suites last: their documents stay open in the host.
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js'));
+  const last = (f: string) => (f.startsWith('largeLog.') ? 1 : 0);
+  for (const f of files.sort((a, b) => last(a) - last(b) || a.localeCompare(b))) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     try {
       mocha.run((failures) => {

@@ -45,3 +45,53 @@ export function rangeText(r: vscode.Range): string {
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/** The extension's exported API (src/extension/host.ts ExtensionApi), activating it if needed. */
+export async function extensionApi<T = any>(): Promise<T> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed`);
+  return (ext.isActive ? ext.exports : await ext.activate()) as T;
+}
+
+/** Opens a fixture in an editor (so that "revert" can act on it). */
+export async function showFixture(name: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(fixture(name));
+  return vscode.window.showTextDocument(doc);
+}
+
+/** Puts a fixture back as it is on disk (after a test edited it) and waits for its re-check. */
+export async function revertFixture(uri: vscode.Uri): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (!doc.isDirty) return;
+  await vscode.window.showTextDocument(doc);
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  await waitFor(`${uri.path} reverted`, () => !doc.isDirty || undefined);
+  await waitForCheck(uri);
+}
+
+/** Waits until the extension has checked the document's current version. */
+export async function waitForCheck(uri: vscode.Uri): Promise<void> {
+  const api = await extensionApi();
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await waitFor(`${uri.path} checked at version ${doc.version}`, () => api.logResult(uri)?.version === doc.version || undefined);
+}
+
+/** Our diagnostics with rule id `code` whose range starts on `line` (0-based). */
+export function diagnosticsAt(uri: vscode.Uri, code: string, line: number): vscode.Diagnostic[] {
+  return ourDiagnostics(uri).filter((d) => codeOf(d) === code && d.range.start.line === line);
+}
+
+/**
+ * The code actions the editor offers at a diagnostic's range (as the light bulb would list them).
+ * `vscode.executeCodeActionProvider` does not return the actions' `diagnostics`, so callers pick
+ * actions by title or command.
+ */
+export async function codeActionsFor(uri: vscode.Uri, d: vscode.Diagnostic, kind = vscode.CodeActionKind.QuickFix.value): Promise<vscode.CodeAction[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, kind)) ?? [];
+}
+
+/** The line of the document that contains `text` (0-based), searching from `from`. */
+export function lineOf(doc: vscode.TextDocument, text: string, from = 0): number {
+  for (let i = from; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(text)) return i;
+  throw new Error(`no line containing ${JSON.stringify(text)} after line ${from}`);
+}

@@ -344,3 +344,28 @@ test('prefill of an empty trace is the blank form', () => {
   assert.deepEqual(p.messageIndexes, []);
   assert.equal(p.fields.aor, 'sip:alice@ims.example.net');
 });
+
+test('IMS AKA: the resend repeats Security-Client and echoes Security-Server; re-registrations offer new SPIs and port-c, same port-s', () => {
+  const rng = seededRng(13);
+  const securityServer = 'ipsec-3gpp;q=0.1;alg=hmac-sha-1-96;ealg=null;prot=esp;mod=trans;spi-c=201;spi-s=202;port-c=5066;port-s=5068';
+  const fields = { ...blankFields('ims', { rng }), securityServer, challenge: { realm: 'ims.example.net', nonce: 'A7yH2mzU', algorithm: 'AKAv1-MD5', qop: 'auth' } };
+  const header = (kind: TemplateKind, name: string) => firstHeader(parseSipMessage(generateTemplate(kind, fields, { profile: 'ims', auth: 'ims-aka' }, rng).text), name)?.value;
+  assert.equal(header('initial', 'security-client'), nextSecurityClientOf(0));
+  assert.equal(header('credentials', 'security-client'), nextSecurityClientOf(0));
+  assert.equal(header('credentials', 'security-verify'), securityServer);
+  assert.equal(header('refresh', 'security-client'), nextSecurityClientOf(1));
+  assert.equal(header('full-deregistration', 'security-client'), nextSecurityClientOf(1));
+  // Requests after the challenge go over the SA: Via and Contact carry the protected port-s.
+  assert.match(header('credentials', 'via') ?? '', /^SIP\/2\.0\/UDP 192\.0\.2\.10:5064;/);
+  assert.match(header('initial', 'via') ?? '', /^SIP\/2\.0\/UDP 192\.0\.2\.10:5060;/);
+  // With the RES (hex) as the password the AKAv1-MD5 response is computed.
+  const withRes = generateTemplate('credentials', { ...fields, password: 'a5b6c7d8e9f00112' }, { profile: 'ims', auth: 'ims-aka' }, rng);
+  assert.equal(withRes.digest, 'computed');
+  const notHex = generateTemplate('credentials', { ...fields, password: 'not hex' }, { profile: 'ims', auth: 'ims-aka' }, rng);
+  assert.equal(notHex.digest, 'placeholder');
+  assert.ok(notHex.notes.some((n) => /RES must be given in hex/.test(n)));
+});
+
+function nextSecurityClientOf(generation: number): string {
+  return `ipsec-3gpp;alg=hmac-sha-1-96;ealg=null;prot=esp;mod=trans;spi-c=${101 + 2 * generation};spi-s=${102 + 2 * generation};port-c=${5062 + 8 * generation};port-s=5064`;
+}

@@ -1,0 +1,234 @@
+/**
+ * What the extension host and its analysis worker (a worker thread on desktop and remote hosts,
+ * a Web Worker on vscode.dev) say to each other, and both ends of it. Host-neutral: worker.ts and
+ * webWorker.ts only adapt `serve` to their messaging API, nodeAnalyzer.ts and webExtension.ts only
+ * say how a worker is started (`SpawnWorker`).
+ *
+ * One request per worker; the host terminates the worker when the answer is in, or at once to
+ * cancel. A log's result comes back in parts (findings and exchanges a thousand at a time,
+ * message lines as a transferred Int32Array), each sent only after the host acknowledged the one
+ * before: Node delivers every queued message of a port in one go, so without the pacing the host
+ * would read all parts (a 20 MB log has ~30k findings) in one long task.
+ */
+import type { ExchangeSummary } from '../core/register/index';
+import type { Settings } from '../core/settings';
+import type { Problem } from '../core/types';
+import { analyzeBytes, checkLogChunks, type Analysis, type LocatedFinding, type LogCheckData, type MessageLines } from './analysis';
+
+export type WorkerRequest =
+  | { kind: 'capture'; bytes: Uint8Array; settings: Settings }
+  /** A log as UTF-8 chunks (transferred, not copied). */
+  | { kind: 'log'; chunks: Uint8Array[]; settings: Settings }
+  /** A log the worker reads from disk itself (Node workers only: worker.ts turns it into `log`). */
+  | { kind: 'log-file'; path: string; settings: Settings }
+  /** The host took the last `log-part`: the worker may send the next one. */
+  | { kind: 'ack' };
+
+export type WorkerReply =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'analysis'; analysis: Analysis }
+  | { type: 'log-part'; findings?: LocatedFinding[]; exchanges?: ExchangeSummary[]; problems?: Problem[] }
+  | { type: 'log-done'; lines: Int32Array; format: LogCheckData['format']; bytes: number; elapsedMs: number }
+  | { type: 'error'; error: string };
+
+/** Items per `log-part` reply (about 10 ms of structured-clone reading on the host). */
+const PART_SIZE = 1000;
+/** Progress replies are sent at most this often. */
+const PROGRESS_MS = 100;
+
+type Post = (reply: WorkerReply, transfer?: ArrayBuffer[]) => void;
+
+/** The worker's side: answers one request through `post`; `acked` resolves on the host's next `ack`. */
+export async function serve(req: WorkerRequest, post: Post, acked: () => Promise<void>): Promise<void> {
+  if (req.kind === 'ack') return;
+  if (req.kind === 'log-file') {
+    post({ type: 'error', error: 'this worker cannot read files' });
+    return;
+  }
+  try {
+    let last = 0;
+    const progress = (done: number, total: number) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_MS && done < total) return;
+      last = now;
+      post({ type: 'progress', done, total });
+    };
+    if (req.kind === 'capture') {
+      post({ type: 'analysis', analysis: analyzeBytes(req.bytes, req.settings, progress) });
+      return;
+    }
+    const data = checkLogChunks(req.chunks, req.settings, progress);
+    const part = async (reply: WorkerReply) => {
+      post(reply);
+      await acked();
+    };
+    for (let i = 0; i < data.findings.length; i += PART_SIZE) await part({ type: 'log-part', findings: data.findings.slice(i, i + PART_SIZE) });
+    for (let i = 0; i < data.exchanges.length; i += PART_SIZE) await part({ type: 'log-part', exchanges: data.exchanges.slice(i, i + PART_SIZE) });
+    for (let i = 0; i < data.problems.length; i += PART_SIZE) await part({ type: 'log-part', problems: data.problems.slice(i, i + PART_SIZE) });
+    const lines = new Int32Array(data.messages.length * 2);
+    data.messages.forEach((m, i) => {
+      lines[2 * i] = m.startLine;
+      lines[2 * i + 1] = m.endLine;
+    });
+    post({ type: 'log-done', lines, format: data.format, bytes: data.bytes, elapsedMs: data.elapsedMs }, [lines.buffer as ArrayBuffer]);
+  } catch (e) {
+    // The core reports problems instead of throwing; this is a bug, passed on for the log.
+    post({ type: 'error', error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The host's side
+// ---------------------------------------------------------------------------------------------
+
+/** A started worker, whatever the host's worker API. */
+export interface WorkerHandle {
+  post(req: WorkerRequest, transfer?: ArrayBuffer[]): void;
+  onReply(cb: (r: WorkerReply) => void): void;
+  /** The worker could not run (script refused, crashed, exited early). */
+  onFailure(cb: (e: Error) => void): void;
+  terminate(): void;
+}
+
+/** Starts a worker; undefined when the host has none (the work is then done in place). */
+export type SpawnWorker = () => WorkerHandle | undefined;
+
+/** The subset of vscode.CancellationToken used here (keeps this file free of `vscode`). */
+export interface CancelToken {
+  readonly isCancellationRequested: boolean;
+  onCancellationRequested(listener: () => unknown): { dispose(): unknown };
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface RunOptions {
+  onProgress?: (done: number, total: number) => void;
+  token?: CancelToken;
+}
+
+export type Analyzer = (bytes: Uint8Array, settings: Settings, opts?: RunOptions) => Promise<Analysis>;
+/** Checks a log given as UTF-8 chunks; the chunks are transferred to the worker (unusable afterwards). */
+export type LogChecker = (chunks: Uint8Array[], settings: Settings, opts?: RunOptions) => Promise<LogCheckData>;
+/** Checks a log file the worker reads itself (a saved log on the extension host's disk). */
+export type LogFileChecker = (path: string, settings: Settings, opts?: RunOptions) => Promise<LogCheckData>;
+
+function run<T>(spawn: SpawnWorker, req: WorkerRequest, transfer: ArrayBuffer[], opts: RunOptions, inPlace: () => T, collect: (r: WorkerReply) => T | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (opts.token?.isCancellationRequested) {
+      reject(new CancelledError());
+      return;
+    }
+    let worker: WorkerHandle | undefined;
+    try {
+      worker = spawn();
+    } catch {
+      worker = undefined;
+    }
+    if (!worker) {
+      // No worker available (unusual host): analyse in place rather than not at all.
+      try {
+        resolve(inPlace());
+      } catch (e) {
+        reject(e);
+      }
+      return;
+    }
+    const w = worker;
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      sub?.dispose();
+      w.terminate();
+    };
+    const sub = opts.token?.onCancellationRequested(() => {
+      if (settled) return;
+      finish();
+      reject(new CancelledError());
+    });
+    let replied = false;
+    w.onReply((r) => {
+      if (settled) return;
+      replied = true;
+      if (r.type === 'progress') {
+        opts.onProgress?.(r.done, r.total);
+        return;
+      }
+      if (r.type === 'error') {
+        finish();
+        reject(new Error(r.error));
+        return;
+      }
+      const done = collect(r);
+      if (done !== undefined) {
+        finish();
+        resolve(done);
+      } else if (r.type === 'log-part') {
+        // Let timers and other work run before the next part is read.
+        setTimeout(() => {
+          if (!settled) w.post({ kind: 'ack' });
+        }, 0);
+      }
+    });
+    w.onFailure((e) => {
+      if (settled) return;
+      finish();
+      if (replied) {
+        reject(e);
+        return;
+      }
+      // The worker never ran (a Web Worker script refused by the host's CSP, say): analyse in
+      // place rather than fail.
+      try {
+        resolve(inPlace());
+      } catch (err) {
+        reject(err);
+      }
+    });
+    w.post(req, transfer);
+  });
+}
+
+/**
+ * Capture analysis and log checks, in a worker when `spawn` gives one. `checkLogFile` only works
+ * with workers that can read files (worker.ts); the host offers it only then.
+ */
+export function createWorkerAnalyzers(spawn: SpawnWorker): { analyzeCapture: Analyzer; checkLog: LogChecker; checkLogFile: LogFileChecker } {
+  const analyzeCapture: Analyzer = (bytes, settings, opts = {}) => {
+    // Transfer, do not copy: the host does not need the bytes afterwards.
+    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    return run(spawn, { kind: 'capture', bytes: owned, settings }, [owned.buffer as ArrayBuffer], opts, () => analyzeBytes(bytes, settings), (r) =>
+      r.type === 'analysis' ? r.analysis : undefined,
+    );
+  };
+  const collectLog = () => {
+    const findings: LocatedFinding[] = [];
+    const exchanges: ExchangeSummary[] = [];
+    const problems: Problem[] = [];
+    return (r: WorkerReply): LogCheckData | undefined => {
+      if (r.type === 'log-part') {
+        if (r.findings) for (const f of r.findings) findings.push(f);
+        if (r.exchanges) for (const x of r.exchanges) exchanges.push(x);
+        if (r.problems) for (const p of r.problems) problems.push(p);
+        return undefined;
+      }
+      if (r.type !== 'log-done') return undefined;
+      const messages: MessageLines[] = new Array(r.lines.length >> 1);
+      for (let i = 0; i < messages.length; i++) messages[i] = { startLine: r.lines[2 * i], endLine: r.lines[2 * i + 1] };
+      return { format: r.format, messages, findings, problems, exchanges, bytes: r.bytes, elapsedMs: r.elapsedMs };
+    };
+  };
+  const checkLog: LogChecker = (chunks, settings, opts = {}) => {
+    const owned = chunks.map((c) => (c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c : c.slice()));
+    return run(spawn, { kind: 'log', chunks: owned, settings }, owned.map((c) => c.buffer as ArrayBuffer), opts, () => checkLogChunks(chunks, settings), collectLog());
+  };
+  const checkLogFile: LogFileChecker = (path, settings, opts = {}) =>
+    run(spawn, { kind: 'log-file', path, settings }, [], opts, () => {
+      throw new Error('no worker to read the file');
+    }, collectLog());
+  return { analyzeCapture, checkLog, checkLogFile };
+}
