@@ -133,30 +133,24 @@ test('hostile trace text is escaped everywhere (User-Agent, Server, Call-ID, Con
   assert.equal(renderSvg({ tag: 'g', attrs: { onclick: 'alert(1)', href: 'javascript:x', class: 'ok' } }), '<g class="ok"></g>');
 });
 
-test('1000 messages: built fast, drawn by window, SVG size bounded by the window', () => {
+test('1000 messages: drawn by window, SVG size bounded by the window', () => {
   const messages: TraceMessage[] = [];
   for (let i = 0; i < 500; i++) {
     messages.push(register(2 * i, i + 1, 'UA/1', 'c1', '<sip:a@192.0.2.10>', i * 10));
     messages.push(response(2 * i + 1, i + 1, '200 OK', 'S/1', 'c1', i * 10 + 0.02));
   }
-  const t0 = performance.now();
   const m = buildLadder(messages);
-  const built = performance.now() - t0;
   assert.equal(m.rows.length, 1000);
-  assert.ok(built < 500, `built in ${built.toFixed(1)} ms`);
   assert.equal(m.geometry.bodyHeight, 1000 * m.geometry.rowHeight + m.geometry.margin);
 
   const w = visibleWindow(m, 20000, 600);
   assert.deepEqual(w, { first: 494, count: 27 });
-  const t1 = performance.now();
   const svg = renderSvg(ladderBody(m, w));
-  const drawn = performance.now() - t1;
   assert.equal([...svg.matchAll(/<g class="ladder-row /g)].length, 27);
   assert.match(svg, /data-message-index="494"/);
   assert.match(svg, /data-message-index="520"/);
   assert.doesNotMatch(svg, /data-message-index="493"|data-message-index="521"/);
   assert.ok(svg.length < 40_000, `window SVG is ${svg.length} chars`);
-  assert.ok(drawn < 50, `drawn in ${drawn.toFixed(1)} ms`);
   // Windows at the ends are clamped.
   assert.deepEqual(visibleWindow(m, -50, 300), { first: 0, count: 14 });
   assert.deepEqual(visibleWindow(m, 1e9, 300), { first: 1000, count: 0 });

@@ -9,6 +9,7 @@ import { EX, IM_CONTACT, PLAIN_CONTACT, publish, register, reply } from '../../.
 import { RegisterChecker } from '../../../src/core/register/checker';
 import { resolveSettings } from '../../../src/core/settings';
 import { byRule, ids, run, spanText, traceOf } from '../rules/helpers';
+import { HANG_GUARD_MS } from '../../helpers/hangGuard';
 
 const ETAG = { extra: ['SIP-ETag: e1'] };
 
@@ -231,8 +232,8 @@ test('scale: 20 000 clients x (REGISTER, 200, PUBLISH, 200): bounded time, no me
   const elapsed = Date.now() - t0;
   assert.equal(res.exchanges.length, 20000);
   assert.deepEqual(res.findings, []);
-  // Generous bound (parse included): the suite runs on loaded CI machines.
-  assert.ok(elapsed < 60000, `took ${elapsed} ms`);
+  // Speed is measured by npm run bench, not here; this only guards against a hang.
+  assert.ok(elapsed < 5 * HANG_GUARD_MS, `took ${elapsed} ms`);
 });
 
 test('a request-only trace (registrar log): each REGISTER is classified as if the previous was accepted, no false errors', () => {

@@ -29,6 +29,7 @@ import {
   parseProductsWithProblems,
   parseTokenListWithProblems,
 } from '../../../src/core/sip/index';
+import { HANG_GUARD_MS } from '../../helpers/hangGuard';
 
 const CRLF = '\r\n';
 
@@ -344,7 +345,7 @@ test('bounds: 100 000 headers keep 10 000 and finish fast', () => {
   const m = parseSipMessage(text);
   const ms = performance.now() - t0;
   assert.equal(m.headers.length, MAX_HEADERS);
-  assert.ok(ms < 10000, `took ${ms} ms`);
+  assert.ok(ms < HANG_GUARD_MS, `took ${ms} ms`);
   assert.ok(m.problems.some((p) => p.severity === 'warning' && /more than 10000 header fields/.test(p.message)));
   assert.ok(m.problems.some((p) => /^90010 header fields beyond the first 10000/.test(p.message)));
   // the header section end and the body are still found
@@ -372,13 +373,13 @@ test('bounds: a 10 MB header line and 10 MB of separators finish fast with bound
     const t0 = performance.now();
     const m = parseSipMessage(msg(['REGISTER sip:a.example SIP/2.0', line, 'l: 0']));
     const ms = performance.now() - t0;
-    assert.ok(ms < 10000, `${line.slice(0, 20)}: ${ms} ms`); // generous: a quadratic scan would take hours
+    assert.ok(ms < HANG_GUARD_MS, `${line.slice(0, 20)}: ${ms} ms`); // a quadratic scan would take hours
     assert.ok(m.problems.length <= MAX_PROBLEMS);
     check(m);
   }
   const t0 = performance.now();
   const m = parseSipMessage('INVITE sip:' + 'a'.repeat(big) + ' SIP/2.0\r\n\r\n');
-  assert.ok(performance.now() - t0 < 10000);
+  assert.ok(performance.now() - t0 < HANG_GUARD_MS);
   assert.equal(m.startLine?.kind === 'request' && m.startLine.uri?.host?.length, big);
 });
 
