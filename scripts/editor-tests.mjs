@@ -26,6 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   root, chromiumPath, vsixPath, missingTools, buildAll, makeRunDir, runEnv, installVsix, freePort, startCodeServer,
 } from './editor/lib.mjs';
+import { templatesSteps } from './editor/templates-ui.mjs';
 
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -150,6 +151,9 @@ async function routeA(server, folder, runDir) {
         if (bytes >= MAX_SHOT_BYTES) throw new Error(`${target} is ${(bytes / 1024).toFixed(0)} KiB (limit ${MAX_SHOT_BYTES / 1024} KiB)`);
         return `${(bytes / 1024).toFixed(0)} KiB, ${update ? 'written to docs/images' : 'in the run folder (SIP_EDITOR_UPDATE_SCREENSHOTS=1 replaces docs/images/problems-panel.png)'}`;
       }],
+      // The templates panel: quick fix -> panel -> "Open as SIP document", ladder reveal,
+      // screenshots, hostile trace text (scripts/editor/templates-ui.mjs).
+      ...templatesSteps(page, runDir, shot),
     ];
     let broken = false;
     for (const [name, fn] of steps) {

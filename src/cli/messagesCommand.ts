@@ -182,10 +182,19 @@ function summaryJson(s: MessageSummary, indent: string): string {
   for (const k in fields) {
     const v = fields[k];
     if (v === undefined) continue;
-    const value = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : JSON.stringify(v);
-    out += `${out ? ',\n' : '{\n'}${indent}  ${JSON.stringify(k)}: ${value}`;
+    const value = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : jsonString(v);
+    out += `${out ? ',\n' : '{\n'}${indent}  "${k}": ${value}`;
   }
   return out ? `${out}\n${indent}}` : '{}';
+}
+
+/** JSON.stringify(v), without its cost when nothing needs escaping (quote, backslash, controls, surrogates). */
+function jsonString(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(v);
+  }
+  return `"${v}"`;
 }
 
 /** One file as the JSON object `messagesJson` describes, written at nesting `indent`. */

@@ -24,7 +24,13 @@ export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 const CHUNK_BYTES = 1 << 20;
 /** A batch is posted once it holds this many PDU bytes (or at the end). */
 const BATCH_BYTES = 256 * 1024;
-const MAX_BATCHES_IN_FLIGHT = 8;
+/**
+ * Batches the worker may be ahead. Deep enough that the main thread does not run dry while the
+ * worker waits for a CPU on a busy machine; once full, the worker resumes at half (fewer
+ * wake-ups, each of which can cost milliseconds of scheduling delay under load).
+ */
+const MAX_BATCHES_IN_FLIGHT = 32;
+const RESUME_BELOW = 16;
 const WORKER_KIND = 'sip-inspect-capture-worker';
 
 /** Numbers kept per PDU: frame, ts sec, ts nsec, file offset (NaN: none), transport, src port, dst port, byte length, frames count. */
@@ -142,8 +148,7 @@ async function readCaptureOnWorker(file: string, format: 'pcap' | 'pcapng', sink
       if (!b) throw new Error('the capture worker stopped before the end of the file');
       if (b.error !== undefined) throw new Error(b.error);
       index = deliver(b, sink, index, opts.validate);
-      Atomics.sub(credits, 0, 1);
-      Atomics.notify(credits, 0);
+      if (Atomics.sub(credits, 0, 1) === RESUME_BELOW) Atomics.notify(credits, 0);
       ended = b.end === true;
       if (opts.between) await opts.between();
     }
@@ -198,11 +203,13 @@ function runCaptureWorker(data: { file: string; format: 'pcap' | 'pcapng'; credi
   let problems: { at: number; p: Problem }[] = [];
 
   const post = (end: boolean): void => {
-    // Wait while the main thread is MAX_BATCHES_IN_FLIGHT batches behind.
-    for (;;) {
-      const v = Atomics.load(credits, 0);
-      if (v < MAX_BATCHES_IN_FLIGHT) break;
-      Atomics.wait(credits, 0, v);
+    // Wait while the main thread is MAX_BATCHES_IN_FLIGHT batches behind, until it is RESUME_BELOW.
+    if (Atomics.load(credits, 0) >= MAX_BATCHES_IN_FLIGHT) {
+      for (;;) {
+        const v = Atomics.load(credits, 0);
+        if (v < RESUME_BELOW) break;
+        Atomics.wait(credits, 0, v);
+      }
     }
     Atomics.add(credits, 0, 1);
     const out = bytes.buffer.slice(0, used);

@@ -41,6 +41,21 @@ export function misspelledImTag(name: string): ImTag | undefined {
 }
 
 /** Why a tag may look present to a human reader although it is not (hints for 001..003). */
+/**
+ * Tokens of the message's Accept-Contact headers, computed once per message: a REGISTER may
+ * carry thousands of Contact values, and the hint below is built for each of them.
+ */
+const acceptContactTokens = new WeakMap<SipMessage, Set<string>>();
+
+function acceptContactTokensOf(sip: SipMessage): Set<string> {
+  let tokens = acceptContactTokens.get(sip);
+  if (!tokens) {
+    tokens = new Set(headersOf(sip, 'accept-contact').flatMap((h) => h.value.toLowerCase().split(/[;,\s]/)));
+    acceptContactTokens.set(sip, tokens);
+  }
+  return tokens;
+}
+
 function missingTagHint(sip: SipMessage, c: ContactFacts, tag: ImTag): string {
   const asUri = c.uri?.params.find((p) => p.name.toLowerCase() === tag);
   if (asUri) return `; it is written as a URI parameter inside <...>, where it is not a feature tag (OMA-IM-REG-006)`;
@@ -50,9 +65,7 @@ function missingTagHint(sip: SipMessage, c: ContactFacts, tag: ImTag): string {
   if (bare) return `; "${bare.name}" lacks the leading "+" and is a different parameter`;
   const typo = c.params.find((p) => misspelledImTag(p.name) === tag);
   if (typo) return `; "${typo.name}" looks like a misspelling of it (OMA-IM-REG-005)`;
-  for (const h of headersOf(sip, 'accept-contact')) {
-    if (h.value.toLowerCase().split(/[;,\s]/).includes(tag)) return '; it appears only in Accept-Contact, which registers nothing (RFC3841-001)';
-  }
+  if (acceptContactTokensOf(sip).has(tag)) return '; it appears only in Accept-Contact, which registers nothing (RFC3841-001)';
   return '';
 }
 

@@ -15,15 +15,15 @@ const SEED = 20241124;
 
 /** Inputs per entry and the most seconds it may take (about 60 s in all). */
 const PLAN: Record<string, { iterations: number; seconds: number }> = {
-  capture: { iterations: 8000, seconds: 5 },
-  net: { iterations: 5000, seconds: 6 },
-  trace: { iterations: 2500, seconds: 8 },
-  log: { iterations: 1200, seconds: 7 },
-  sip: { iterations: 1500, seconds: 7 },
-  writer: { iterations: 2000, seconds: 6 },
-  register: { iterations: 1500, seconds: 6 },
-  tcp: { iterations: 12000, seconds: 4 },
-  fragments: { iterations: 3000, seconds: 4 },
+  capture: { iterations: 16000, seconds: 5 },
+  net: { iterations: 10000, seconds: 6 },
+  trace: { iterations: 5000, seconds: 8 },
+  log: { iterations: 2500, seconds: 7 },
+  sip: { iterations: 3000, seconds: 7 },
+  writer: { iterations: 4000, seconds: 6 },
+  register: { iterations: 2500, seconds: 6 },
+  tcp: { iterations: 20000, seconds: 4 },
+  fragments: { iterations: 6000, seconds: 4 },
 };
 
 test('every fuzz entry has a plan', () => {
