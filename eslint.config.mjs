@@ -30,4 +30,9 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Playwright drivers: the callbacks given to page.evaluate run in the browser.
+    files: ['scripts/editor/**/*.mjs', 'scripts/editor-tests.mjs'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly' } },
+  },
 );
