@@ -112,7 +112,6 @@ function generateCapture(ds, path) {
   const avgFlowBytes = templates.reduce((s, t, i) => s + weights[i] * t.messages.reduce((a, m) => a + sampleRewrite(m.text, t).length + 60, 0), 0) / weightTotal;
   const sipBytes = ds.flows * avgFlowBytes;
   const rest = Math.max(ds.targetBytes - sipBytes, ds.targetBytes * 0.2);
-  if (process.env.BENCH_DEBUG) console.log({ avgFlowBytes, sipBytes, rest });
   const duration = (ds.flows / MIX.flowsPerSec) * 1e6; // µs
   const tEnd = T0 + duration;
   let lastT = T0;
@@ -280,7 +279,6 @@ function generateCapture(ds, path) {
   const bulkRate = (rest * MIX.bulkShare) / (duration / 1e6);
   const slots = Math.max(1, Math.round(bulkRate / 1.2e6));
   const perConnRate = bulkRate / slots;
-  if (process.env.BENCH_DEBUG) console.log({ bulkRate, slots, concurrentCalls });
   const servers = [host4(198, 51, 100, 80), host4(198, 51, 100, 81), host4(192, 0, 2, 44)];
   let conns = 0;
   function bulkSlot() {

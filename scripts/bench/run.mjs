@@ -344,13 +344,13 @@ async function main() {
             }
           },
         });
-        ts = { wallSec: r.wallSec, peakRssMB: r.peakRssMB, code: r.code, frames: lines, messages: cseqs, bytes, mtimeMs: statSync(path).mtimeMs, tshark: m.tshark, date: new Date().toISOString() };
+        ts = { wallSec: r.wallSec, cpuSec: r.cpuSec, load: r.load, peakRssMB: r.peakRssMB, code: r.code, frames: lines, messages: cseqs, bytes, mtimeMs: statSync(path).mtimeMs, tshark: m.tshark, date: new Date().toISOString() };
         writeFileSync(cache, JSON.stringify(ts, null, 2) + '\n');
       }
       if (ts) {
         row.tshark = ts;
-        console.log(`  tshark    ${fmt(ts.wallSec)} s  ${fmt(mb / ts.wallSec, 1)} MB/s  ${fmt(ts.peakRssMB, 0)} MB RSS  ${ts.frames} SIP frames, ${ts.messages} CSeq values${ts.cached ? `  (measured ${ts.date})` : ''}`);
-        console.log(`  ratio     tshark / messages ${fmt(ts.wallSec / msgs.wallSec, 1)}×${row.check ? `, tshark / check ${fmt(ts.wallSec / row.check.wallSec, 1)}×` : ''}`);
+        console.log(`  tshark    ${fmt(ts.wallSec)} s  cpu ${fmt(ts.cpuSec)} s  ${fmt(mb / ts.wallSec, 1)} MB/s  ${fmt(ts.peakRssMB, 0)} MB RSS  ${ts.frames} SIP frames, ${ts.messages} CSeq values  load ${ts.load}${ts.cached ? `  (measured ${ts.date})` : ''}`);
+        console.log(`  ratio     tshark / messages ${fmt(ts.wallSec / msgs.wallSec, 1)}× wall, ${fmt(ts.cpuSec / msgs.cpuSec, 1)}× cpu${row.check ? `; tshark / check ${fmt(ts.wallSec / row.check.wallSec, 1)}× wall` : ''}`);
       } else {
         console.log(`  tshark    skipped (${m.tshark ? '--no-tshark' : 'not installed'})`);
       }
@@ -369,7 +369,7 @@ async function main() {
 }
 
 function renderTable(results) {
-  const head = ['input', 'MB', 'SIP msgs: truth / ours / tshark', 'floor s', 'messages s (cpu)', '× floor', 'RSS MB', '1 thread s (cpu)', 'RSS MB', 'check s', '× floor', 'RSS MB', 'tshark s', 'RSS MB', 'tshark / messages', 'tshark / check'];
+  const head = ['input', 'MB', 'SIP msgs: truth / ours / tshark', 'floor s', 'messages s (cpu)', '× floor', 'RSS MB', '1 thread s (cpu)', 'RSS MB', 'check s', '× floor', 'RSS MB', 'tshark s (cpu)', 'RSS MB', 'tshark / messages: wall (cpu)', 'tshark / check'];
   const wall = (r) => (r ? `${fmt(r.wallSec)} (${fmt(r.cpuSec)})` : '–');
   const rows = results.map((r) => [
     r.file,
@@ -384,9 +384,9 @@ function renderTable(results) {
     r.check ? (typeof r.check.code === 'number' && r.check.code <= 1 ? fmt(r.check.wallSec) : `failed (${r.check.code}) after ${fmt(r.check.wallSec, 0)}`) : '–',
     r.check ? fmt(r.check.wallSec / r.floor.wallSec, 1) : '–',
     r.check ? fmt(r.check.peakRssMB, 0) : '–',
-    r.tshark ? fmt(r.tshark.wallSec, 1) : '–',
+    r.tshark ? `${fmt(r.tshark.wallSec, 1)} (${fmt(r.tshark.cpuSec, 1)})` : '–',
     r.tshark ? fmt(r.tshark.peakRssMB, 0) : '–',
-    r.tshark ? `${fmt(r.tshark.wallSec / r.messages.wallSec, 0)}×` : '–',
+    r.tshark ? `${fmt(r.tshark.wallSec / r.messages.wallSec, 0)}× (${fmt(r.tshark.cpuSec / r.messages.cpuSec, 0)}×)` : '–',
     r.tshark && r.check ? `${fmt(r.tshark.wallSec / r.check.wallSec, 0)}×` : '–',
   ]);
   const line = (cells) => `| ${cells.join(' | ')} |`;

