@@ -6,13 +6,23 @@ import { firstHeader } from './sip/parser';
 import type { Endpoint, Problem, Timestamp, TraceMessage } from './types';
 
 /** ISO 8601 UTC with microseconds, or nanoseconds when the capture has them. */
+/**
+ * The formatted date-and-second of the last timestamp: consecutive messages of a capture share
+ * their second, and building a Date per message was 6 % of a large listing (docs/performance.md).
+ */
+let lastSecond = NaN;
+let lastSecondText: string | undefined;
+
 export function formatTimestamp(ts: Timestamp | undefined): string | undefined {
   if (!ts) return undefined;
-  const d = new Date(ts.sec * 1000);
-  if (Number.isNaN(d.getTime())) return undefined;
-  const base = d.toISOString().slice(0, 19);
+  if (ts.sec !== lastSecond) {
+    const d = new Date(ts.sec * 1000);
+    lastSecond = ts.sec;
+    lastSecondText = Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 19);
+  }
+  if (lastSecondText === undefined) return undefined;
   const frac = ts.nsec % 1000 === 0 ? String(Math.floor(ts.nsec / 1000)).padStart(6, '0') : String(ts.nsec).padStart(9, '0');
-  return `${base}.${frac}Z`;
+  return `${lastSecondText}.${frac}Z`;
 }
 
 /** `1.2.3.4:5060` or `[2001:db8::1]:5060` (RFC 5952 §6). */
