@@ -21,8 +21,12 @@ import { readTraceFile } from './files';
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export type FailOn = 'error' | 'warning' | 'info' | 'never';
 
-/** Text kept for findings' snippets, in UTF-16 units; beyond it, snippets are left out. */
-const TEXT_BUDGET = 32 * 1024 * 1024;
+/**
+ * Texts of recent REGISTER/PUBLISH-related messages kept for the snippets of findings that
+ * close after their message (an expectation met or missed later). Findings on the message being
+ * read use its own text; older ones than this get no snippet.
+ */
+const RECENT_TEXTS = 4096;
 
 interface MessageLocation {
   frame?: number;
@@ -32,16 +36,30 @@ interface MessageLocation {
   text?: string;
 }
 
+/** Where a finding is, resolved while its message (or a recent one) is still at hand. */
+export interface ResolvedFinding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  messageIndex: number;
+  span: Span;
+  pos: ResolvedPosition;
+  snippet?: Snippet;
+  related: { message: string; pos: ResolvedPosition; snippet?: Snippet }[];
+}
+
 export interface FileCheckResult {
   path: string;
   format: string;
   unreadable: boolean;
-  exchanges: ExchangeSummary[];
-  findings: Finding[];
+  exchanges: (ExchangeSummary & { where: { frame?: number; line?: number } })[];
+  exchangeCount: number;
+  /** Collected findings, sorted (none when they were streamed to `onFinding`). */
+  findings: ResolvedFinding[];
+  /** Findings per severity (streamed or not). */
+  counts: Record<Severity, number>;
   problems: Problem[];
   settingsSource?: string;
-  /** Where each message is (index = TraceMessage.index). */
-  locations: MessageLocation[];
 }
 
 function keepsText(m: TraceMessage): boolean {
@@ -51,44 +69,137 @@ function keepsText(m: TraceMessage): boolean {
   return /\b(REGISTER|PUBLISH)\s*$/i.test(cseq);
 }
 
-export async function checkFile(file: string, configs: ConfigResolver): Promise<FileCheckResult> {
+/**
+ * Where every message is, in flat memory: frame, file offset and first line in typed arrays
+ * (24 bytes a message); a log's line map only for REGISTER/PUBLISH-related messages (the ones a
+ * later finding or related location can point at); texts only for the most recent of those.
+ */
+class MessageLocations {
+  private frames = new Float64Array(4096);
+  private offsets = new Float64Array(4096);
+  private lines = new Float64Array(4096);
+  private readonly lineMaps = new Map<number, LineMapEntry[]>();
+  private readonly texts = new Map<number, string>();
+  private current: TraceMessage | undefined;
+
+  add(m: TraceMessage): void {
+    const i = m.index;
+    if (i >= this.frames.length) {
+      const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+        const b = new Float64Array(Math.max(a.length * 2, i + 1));
+        b.set(a);
+        return b;
+      };
+      this.frames = grow(this.frames);
+      this.offsets = grow(this.offsets);
+      this.lines = grow(this.lines);
+    }
+    this.frames[i] = m.frame ?? NaN;
+    this.offsets[i] = m.fileOffset ?? NaN;
+    this.lines[i] = m.line ?? NaN;
+    this.current = m;
+    if (keepsText(m)) {
+      if (m.lineMap) this.lineMaps.set(i, m.lineMap);
+      this.texts.set(i, m.sip.text);
+      if (this.texts.size > RECENT_TEXTS) this.texts.delete(this.texts.keys().next().value as number);
+    }
+  }
+
+  get(i: number): MessageLocation | undefined {
+    const c = this.current;
+    if (c && c.index === i) return { frame: c.frame, fileOffset: c.fileOffset, line: c.line, lineMap: c.lineMap, text: c.sip.text };
+    if (i < 0 || i >= this.frames.length) return undefined;
+    const num = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
+    const loc: MessageLocation = { frame: num(this.frames[i]), fileOffset: num(this.offsets[i]), line: num(this.lines[i]) };
+    const map = this.lineMaps.get(i);
+    if (map) loc.lineMap = map;
+    const text = this.texts.get(i);
+    if (text !== undefined) loc.text = text;
+    return loc;
+  }
+
+  /** After the read: nothing more resolves against the last message's own text. */
+  done(): void {
+    this.current = undefined;
+  }
+}
+
+function resolveFinding(f: Finding, locations: MessageLocations): ResolvedFinding {
+  const loc = locations.get(f.messageIndex);
+  const rf: ResolvedFinding = {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    messageIndex: f.messageIndex,
+    span: f.span,
+    pos: resolvePosition(loc, f.span),
+    related: (f.related ?? []).map((rel) => {
+      const rl = locations.get(rel.messageIndex);
+      return { message: rel.message, pos: resolvePosition(rl, rel.span), snippet: snippet(rl, rel.span) };
+    }),
+  };
+  const snip = snippet(loc, f.span);
+  if (snip) rf.snippet = snip;
+  return rf;
+}
+
+export interface CheckFileOptions {
+  /** Streams each finding here as soon as it is final (flat memory); else they are collected. */
+  onFinding?: (f: ResolvedFinding) => void;
+  /** Awaited between input chunks: lets the caller wait for its output to drain. */
+  between?: () => Promise<void>;
+  /** false: only count the exchanges (the text output lists none). */
+  listExchanges?: boolean;
+}
+
+export async function checkFile(file: string, configs: ConfigResolver, opts: CheckFileOptions = {}): Promise<FileCheckResult> {
   const config = configs.forTrace(file);
-  const checker = new RegisterChecker(resolveSettings(config.settings));
+  const locations = new MessageLocations();
+  const collected: ResolvedFinding[] = [];
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  const take = (batch: Finding[]): void => {
+    for (const f of batch) {
+      counts[f.severity]++;
+      const rf = resolveFinding(f, locations);
+      if (opts.onFinding) opts.onFinding(rf);
+      else collected.push(rf);
+    }
+  };
+  const checker = new RegisterChecker(resolveSettings(config.settings), undefined, { findings: take, exchanges: opts.listExchanges !== false });
   const problems: Problem[] = [];
-  const locations: MessageLocation[] = [];
-  let textBudget = TEXT_BUDGET;
   let format = 'unknown';
   try {
-    const r = await readTraceFile(file, {
-      message: (m) => {
-        const loc: MessageLocation = {};
-        if (m.frame !== undefined) loc.frame = m.frame;
-        if (m.fileOffset !== undefined) loc.fileOffset = m.fileOffset;
-        if (m.line !== undefined) loc.line = m.line;
-        if (m.lineMap) loc.lineMap = m.lineMap;
-        if (textBudget > 0 && keepsText(m)) {
-          loc.text = m.sip.text;
-          textBudget -= m.sip.text.length;
-        }
-        locations[m.index] = loc;
-        checker.add(m);
+    const r = await readTraceFile(
+      file,
+      {
+        message: (m) => {
+          locations.add(m);
+          checker.add(m);
+        },
+        problem: (p) => problems.push(p),
       },
-      problem: (p) => problems.push(p),
-    });
+      { between: opts.between },
+    );
     format = r.format ?? 'unknown';
   } catch (e) {
     problems.push({ code: 'read-error', message: `Cannot read the file: ${(e as Error).message}`, severity: 'error' });
   }
+  locations.done();
   const result = checker.end();
+  collected.sort((a, b) => a.messageIndex - b.messageIndex || a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
   return {
     path: file,
     format,
     unreadable: format === 'unknown',
-    exchanges: result.exchanges,
-    findings: result.findings,
+    exchanges: result.exchanges.map((e) => {
+      const loc = locations.get(e.requestIndex);
+      return { ...e, where: loc?.line !== undefined ? { line: loc.line } : { frame: loc?.frame } };
+    }),
+    exchangeCount: result.exchangeCount,
+    findings: collected,
+    counts,
     problems,
     settingsSource: config.source,
-    locations,
   };
 }
 
@@ -108,6 +219,12 @@ interface ResolvedPosition {
   length?: number;
 }
 
+interface Snippet {
+  line: string;
+  from: number;
+  to: number;
+}
+
 function asTraceMessage(loc: MessageLocation): TraceMessage {
   // logPosition / capturePosition only read these fields.
   return { index: 0, frame: loc.frame, fileOffset: loc.fileOffset, lineMap: loc.lineMap, transport: 'unknown', sip: undefined as never };
@@ -121,20 +238,22 @@ function resolvePosition(loc: MessageLocation | undefined, span: Span): Resolved
     const end = logPosition(tm, Math.max(span.start, span.end));
     return { line: start?.line ?? loc.line, column: start?.column ?? 1, endLine: end?.line, endColumn: end?.column };
   }
+  if (loc.line !== undefined) return { line: loc.line, column: 1 };
   const cap = capturePosition(tm, span.start);
   if (cap) return { frame: cap.frame, offset: cap.fileOffset, length: cap.fileOffset !== undefined ? span.end - span.start : undefined };
   return {};
 }
 
 /** The line of the message text that holds `span.start`, and where the span sits in it. */
-function snippet(loc: MessageLocation | undefined, span: Span): { line: string; from: number; to: number } | undefined {
+function snippet(loc: MessageLocation | undefined, span: Span): Snippet | undefined {
   const text = loc?.text;
   if (text === undefined || span.start > text.length) return undefined;
   const lineStart = Math.max(text.lastIndexOf('\n', span.start - 1) + 1, 0);
   let lineEnd = text.indexOf('\n', span.start);
   if (lineEnd < 0) lineEnd = text.length;
   if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-  const line = text.slice(lineStart, lineEnd);
+  // A one-line 200 MB "message" must not be copied whole into the output.
+  const line = text.slice(lineStart, Math.min(lineEnd, lineStart + 4096));
   return { line, from: span.start - lineStart, to: Math.min(span.end, lineEnd) - lineStart };
 }
 
@@ -148,91 +267,103 @@ export function exitCodeFor(results: FileCheckResult[], failOn: FailOn): number 
   if (results.some((r) => r.unreadable)) return 2;
   if (failOn === 'never') return 0;
   const threshold = RANK[failOn];
-  return results.some((r) => r.findings.some((f) => RANK[f.severity] >= threshold)) ? 1 : 0;
+  return results.some((r) => (Object.keys(r.counts) as Severity[]).some((s) => r.counts[s] > 0 && RANK[s] >= threshold)) ? 1 : 0;
 }
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function renderText(results: FileCheckResult[]): string {
-  const out: string[] = [];
-  const totals = { error: 0, warning: 0, info: 0, exchanges: 0, problems: 0 };
-  for (const r of results) {
-    totals.exchanges += r.exchanges.length;
-    totals.problems += r.problems.length;
-    const sorted = [...r.findings].sort((a, b) => a.messageIndex - b.messageIndex || a.span.start - b.span.start);
-    for (const f of sorted) {
-      totals[f.severity]++;
-      const loc = r.locations[f.messageIndex];
-      const pos = resolvePosition(loc, f.span);
-      const where = pos.line !== undefined ? `${r.path}:${pos.line}:${pos.column}` : pos.frame !== undefined ? `${r.path}#frame ${pos.frame}` : r.path;
-      out.push(`${where}: ${f.severity} ${f.ruleId} ${f.message}`);
-      const snip = snippet(loc, f.span);
-      if (snip) {
-        const shown = snip.line.length > 160 ? snip.line.slice(0, 160) + '…' : snip.line;
-        out.push(`    ${shown}`);
-        if (snip.from < 160) out.push(`    ${' '.repeat(snip.from)}${'^'.repeat(Math.max(1, Math.min(snip.to, 160) - snip.from))}`);
-      }
-    }
-    for (const p of r.problems) out.push(`${r.path}: ${p.severity} ${p.code} (${formatProblemLocation(p)}): ${p.message}`);
+/** One finding, compiler style: `path:line:col: severity RULE message` and the offending line. */
+export function textOfFinding(path: string, f: ResolvedFinding): string {
+  const pos = f.pos;
+  const where = pos.line !== undefined ? `${path}:${pos.line}:${pos.column}` : pos.frame !== undefined ? `${path}#frame ${pos.frame}` : path;
+  let out = `${where}: ${f.severity} ${f.ruleId} ${f.message}\n`;
+  const snip = f.snippet;
+  if (snip) {
+    const shown = snip.line.length > 160 ? snip.line.slice(0, 160) + '…' : snip.line;
+    out += `    ${shown}\n`;
+    if (snip.from < 160) out += `    ${' '.repeat(snip.from)}${'^'.repeat(Math.max(1, Math.min(snip.to, 160) - snip.from))}\n`;
   }
-  out.push(
-    `${plural(results.length, 'file')} checked: ${plural(totals.exchanges, 'REGISTER exchange')}, ` +
-      `${plural(totals.error, 'error')}, ${plural(totals.warning, 'warning')}, ${totals.info} info, ${plural(totals.problems, 'reading problem')}`,
-  );
-  return out.join('\n');
+  return out;
 }
 
-export function renderJson(results: FileCheckResult[]): object {
+/** What follows a file's findings in the text output: its reading problems. */
+export function textOfProblems(r: FileCheckResult): string {
+  return r.problems.map((p) => `${r.path}: ${p.severity} ${p.code} (${formatProblemLocation(p)}): ${p.message}\n`).join('');
+}
+
+export function textSummary(results: FileCheckResult[]): string {
+  const totals = { error: 0, warning: 0, info: 0, exchanges: 0, problems: 0 };
+  for (const r of results) {
+    totals.exchanges += r.exchangeCount;
+    totals.problems += r.problems.length;
+    for (const s of ['error', 'warning', 'info'] as const) totals[s] += r.counts[s];
+  }
+  return (
+    `${plural(results.length, 'file')} checked: ${plural(totals.exchanges, 'REGISTER exchange')}, ` +
+    `${plural(totals.error, 'error')}, ${plural(totals.warning, 'warning')}, ${totals.info} info, ${plural(totals.problems, 'reading problem')}`
+  );
+}
+
+/** The text output of collected results (findings in message order). */
+export function renderText(results: FileCheckResult[]): string {
+  let out = '';
+  for (const r of results) {
+    for (const f of r.findings) out += textOfFinding(r.path, f);
+    out += textOfProblems(r);
+  }
+  return out + textSummary(results);
+}
+
+function jsonPosition(pos: ResolvedPosition): object {
+  return pos.line !== undefined
+    ? { line: pos.line, column: pos.column, endLine: pos.endLine, endColumn: pos.endColumn }
+    : { frame: pos.frame, ...(pos.offset !== undefined ? { offset: pos.offset, length: pos.length } : {}) };
+}
+
+/** One finding of the JSON output. */
+export function jsonOfFinding(f: ResolvedFinding): object {
   return {
-    files: results.map((r) => ({
-      path: r.path,
-      format: r.format,
-      ...(r.settingsSource ? { settings: r.settingsSource } : {}),
-      exchanges: r.exchanges.map((e) => {
-        const loc = r.locations[e.requestIndex];
-        const where = loc?.lineMap ? { line: loc.line } : { frame: loc?.frame };
-        return {
-          callId: e.callId,
-          cseq: e.cseq,
-          aor: e.aor,
-          kind: e.kind,
-          ...(e.uncertain ? { uncertain: true } : {}),
-          ...where,
-          finalStatus: e.finalStatus ?? null,
-          findings: e.findingRuleIds,
-        };
-      }),
-      findings: r.findings.map((f) => {
-        const pos = resolvePosition(r.locations[f.messageIndex], f.span);
-        const where =
-          pos.line !== undefined
-            ? { line: pos.line, column: pos.column, endLine: pos.endLine, endColumn: pos.endColumn }
-            : { frame: pos.frame, ...(pos.offset !== undefined ? { offset: pos.offset, length: pos.length } : {}) };
-        return {
-          ruleId: f.ruleId,
-          severity: f.severity,
-          message: f.message,
-          ...where,
-          ...(f.related?.length
-            ? {
-                related: f.related.map((rel) => {
-                  const rp = resolvePosition(r.locations[rel.messageIndex], rel.span);
-                  return { message: rel.message, ...(rp.line !== undefined ? { line: rp.line, column: rp.column } : { frame: rp.frame }) };
-                }),
-              }
-            : {}),
-        };
-      }),
-      problems: r.problems,
-    })),
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    ...jsonPosition(f.pos),
+    ...(f.related.length
+      ? { related: f.related.map((rel) => ({ message: rel.message, ...(rel.pos.line !== undefined ? { line: rel.pos.line, column: rel.pos.column } : { frame: rel.pos.frame }) })) }
+      : {}),
   };
 }
 
-function sarifLocation(loc: MessageLocation | undefined, span: Span): SarifLocation | undefined {
-  const pos = resolvePosition(loc, span);
-  const snip = snippet(loc, span);
+function jsonOfExchange(e: FileCheckResult['exchanges'][number]): object {
+  return {
+    callId: e.callId,
+    cseq: e.cseq,
+    aor: e.aor,
+    kind: e.kind,
+    ...(e.uncertain ? { uncertain: true } : {}),
+    ...e.where,
+    finalStatus: e.finalStatus ?? null,
+    findings: e.findingRuleIds,
+  };
+}
+
+/** A file's JSON object without its findings (they are streamed before it is known). */
+export function jsonOfFileRest(r: FileCheckResult): object {
+  return {
+    format: r.format,
+    ...(r.settingsSource ? { settings: r.settingsSource } : {}),
+    exchanges: r.exchanges.map(jsonOfExchange),
+    problems: r.problems,
+  };
+}
+
+/** The JSON output of collected results. */
+export function renderJson(results: FileCheckResult[]): object {
+  return { files: results.map((r) => ({ path: r.path, findings: r.findings.map(jsonOfFinding), ...jsonOfFileRest(r) })) };
+}
+
+function sarifLocation(pos: ResolvedPosition, snip: Snippet | undefined): SarifLocation | undefined {
   if (pos.line !== undefined) {
     return {
       kind: 'text',
@@ -265,12 +396,11 @@ export function renderSarif(results: FileCheckResult[], version: string): object
   const notifications: NonNullable<Parameters<typeof buildSarif>[0]['notifications']> = [];
   for (const r of results) {
     for (const f of r.findings) {
-      const loc = r.locations[f.messageIndex];
-      const location = sarifLocation(loc, f.span) ?? { kind: 'binary' as const, frame: loc?.frame ?? 0 };
-      const related = (f.related ?? [])
-        .map((rel) => ({ message: rel.message, location: sarifLocation(r.locations[rel.messageIndex], rel.span) }))
+      const pos = f.pos;
+      const location = sarifLocation(pos, f.snippet) ?? { kind: 'binary' as const, frame: 0 };
+      const related = f.related
+        .map((rel) => ({ message: rel.message, location: sarifLocation(rel.pos, rel.snippet) }))
         .filter((x): x is { message: string; location: SarifLocation } => x.location !== undefined);
-      const pos = resolvePosition(loc, f.span);
       results2.push({
         ruleId: f.ruleId,
         severity: f.severity,

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ReadTraceResult, TraceSink } from '../core/trace';
-import { readTraceFileFast } from './parallelRead';
+import { readTraceFileFast, type ReadOptions } from './parallelRead';
 
 /** File name endings walked in folders. Content decides the format; this only picks candidates. */
 export const TRACE_EXTENSIONS = ['.pcap', '.pcapng', '.cap', '.sip', '.siplog', '.log', '.txt'];
@@ -80,6 +80,6 @@ function globFiles(pattern: string): string[] {
  * Streams a file through the trace engine in 1 MiB chunks; a large capture is read on two
  * threads (parallelRead.ts), with the same result.
  */
-export async function readTraceFile(file: string, sink: TraceSink): Promise<ReadTraceResult> {
-  return readTraceFileFast(file, sink);
+export async function readTraceFile(file: string, sink: TraceSink, opts: ReadOptions = {}): Promise<ReadTraceResult> {
+  return readTraceFileFast(file, sink, opts);
 }

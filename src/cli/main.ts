@@ -7,10 +7,23 @@
  * Exit codes: 0 clean, 1 findings at or above --fail-on (check), 2 usage error or an input that
  * cannot be read at all.
  */
-import { checkFile, exitCodeFor, renderJson, renderSarif, renderText, type FailOn, type FileCheckResult, type OutputFormat } from './checkCommand';
+import {
+  checkFile,
+  exitCodeFor,
+  jsonOfFileRest,
+  jsonOfFinding,
+  renderSarif,
+  textOfFinding,
+  textOfProblems,
+  textSummary,
+  type FailOn,
+  type FileCheckResult,
+  type OutputFormat,
+  type ResolvedFinding,
+} from './checkCommand';
 import { ConfigResolver, parseRuleOverrides } from './config';
 import { expandInputs, UsageError } from './files';
-import { writeMessages } from './messagesCommand';
+import { OutputBuffer, writeMessages } from './messagesCommand';
 import { isMainThread } from 'worker_threads';
 
 const VERSION = '0.1.0';
@@ -97,10 +110,38 @@ async function runCheck(args: ParsedArgs): Promise<number> {
   for (const m of missing) process.stderr.write(`sip-inspect: ${m}: no such file or folder\n`);
   if (files.length === 0 && missing.length > 0) return 2;
   const results: FileCheckResult[] = [];
-  for (const file of files) results.push(await checkFile(file, configs));
-  if (format === 'json') process.stdout.write(JSON.stringify(renderJson(results), null, 2) + '\n');
-  else if (format === 'sarif') process.stdout.write(JSON.stringify(renderSarif(results, VERSION), null, 2) + '\n');
-  else process.stdout.write(renderText(results) + '\n');
+  if (format === 'sarif') {
+    // SARIF names the rules used before the results: collected, then written at once.
+    for (const file of files) results.push(await checkFile(file, configs));
+    process.stdout.write(JSON.stringify(renderSarif(results, VERSION), null, 2) + '\n');
+  } else {
+    // Text and JSON stream each finding as soon as it is final, so memory stays flat however
+    // large the capture (findings come in capture order; an expectation that closes later, such
+    // as a missing PUBLISH, is reported when it closes).
+    const out = new OutputBuffer(process.stdout);
+    const between = (): Promise<void> => out.ready();
+    if (format === 'json') out.write('{\n  "files": [');
+    for (const [n, file] of files.entries()) {
+      let first = true;
+      if (format === 'json') out.write(`${n ? ',' : ''}\n    {\n      "path": ${JSON.stringify(file)},\n      "findings": [`);
+      const onFinding = (f: ResolvedFinding): void => {
+        if (format === 'json') out.write(`${first ? '' : ','}\n        ${JSON.stringify(jsonOfFinding(f))}`);
+        else out.write(textOfFinding(file, f));
+        first = false;
+      };
+      const r = await checkFile(file, configs, { onFinding, between, listExchanges: format === 'json' });
+      if (format === 'json') {
+        out.write(`${first ? '' : '\n      '}],`);
+        const rest = JSON.stringify(jsonOfFileRest(r), null, 2).replace(/\n/g, '\n    ');
+        out.write(`\n      ${rest.slice(rest.indexOf('{') + 1).trimStart()}`);
+      } else out.write(textOfProblems(r));
+      // Only the counts are needed from here on.
+      results.push({ ...r, exchanges: [], problems: format === 'json' ? [] : r.problems });
+      await out.ready();
+    }
+    out.write(format === 'json' ? '\n  ]\n}\n' : textSummary(results) + '\n');
+    out.flush();
+  }
   const code = exitCodeFor(results, failOn);
   return missing.length > 0 ? 2 : code;
 }

@@ -103,6 +103,24 @@ function normalizeUriText(s: string): string {
   return normalizeAor(parseUri(t, { start: 0, end: t.length }));
 }
 
+/**
+ * Streaming: findings handed out as soon as no later message can change them, so a long capture
+ * is checked in flat memory (the caller writes them out and forgets them).
+ */
+export interface CheckerStream {
+  /**
+   * A batch of final findings: those of one `add` (the message's own, plus expectations that
+   * closed on it) or of `end`, sorted by message and position. Batches come in capture order
+   * except for findings on earlier messages (an expectation closed by time or by the end).
+   */
+  findings(batch: Finding[]): void;
+  /**
+   * Whether `end()` lists the exchanges (default true). They are kept as small summaries either
+   * way; false keeps none (only their count), for output that does not list them.
+   */
+  exchanges?: boolean;
+}
+
 export class RegisterChecker {
   private readonly settings: ResolvedSettings;
   private readonly byEvent = new Map<RuleEvent, RuleEntry[]>();
@@ -113,6 +131,11 @@ export class RegisterChecker {
   /** Findings of rules that explain parse problems (parallel to `findings`). */
   private readonly explaining: boolean[] = [];
   private readonly exchanges: Exchange[] = [];
+  /** Streaming: exchange summaries (the exchanges themselves are not kept). */
+  private readonly summaries: ExchangeSummary[] = [];
+  private exchangeCount = 0;
+  /** Closed windows still in the deadline heap (see DeadlineHeap.compact). */
+  private closedInHeap = 0;
   private readonly registerTx = new Map<string, Exchange>();
   private readonly publishTx = new Map<string, PublishRecord>();
   /** Completed transaction keys with their completion time, oldest first (eviction). */
@@ -134,8 +157,15 @@ export class RegisterChecker {
   private profile: 'generic' | 'ims';
   private ended = false;
 
-  constructor(settings: ResolvedSettings, rules: readonly Rule[] = ALL_RULES) {
+  private readonly stream: CheckerStream | undefined;
+
+  /**
+   * With `stream`, findings go to it as they become final and `end()` returns none; without it,
+   * `end()` returns them all, sorted.
+   */
+  constructor(settings: ResolvedSettings, rules: readonly Rule[] = ALL_RULES, stream?: CheckerStream) {
     this.settings = settings;
+    this.stream = stream;
     this.profile = settings.profile === 'ims' ? 'ims' : 'generic';
     const partner = new Map<string, string>();
     for (const r of rules) if (r.aliasOf) { partner.set(r.id, r.aliasOf); partner.set(r.aliasOf, r.id); }
@@ -159,6 +189,13 @@ export class RegisterChecker {
   /** Feeds one message, in capture order. Never throws on bad input. */
   add(m: TraceMessage): void {
     if (this.ended) return;
+    this.addMessage(m);
+    // A message's parse findings and the rules that explain them run in the same add (message
+    // and register events), so the batch can be settled on its own.
+    if (this.stream && this.findings.length > 0) this.emitSettled();
+  }
+
+  private addMessage(m: TraceMessage): void {
     const time = timeOf(m);
     if (time !== undefined) this.advance(time);
     const sip = m.sip;
@@ -196,9 +233,21 @@ export class RegisterChecker {
         this.fireWindow(w, passed || later, true, 'end');
       }
       this.dispatch<EndContext>({ event: 'end', lineages: this.lineages.values() }, undefined);
-      this.finish();
+      if (this.stream) this.emitSettled();
+      else this.finish();
     }
-    return { exchanges: this.exchanges.map(summary), findings: this.findings.slice(), profile: this.profile };
+    const exchanges = this.stream ? this.summaries.map((s) => ({ ...s, responseIndexes: s.responseIndexes.slice(), retransmissionIndexes: s.retransmissionIndexes.slice() })) : this.exchanges.map(summary);
+    return { exchanges, exchangeCount: this.exchangeCount, findings: this.findings.slice(), profile: this.profile };
+  }
+
+  /** Streaming: settles the findings gathered since the last batch, hands them out, forgets them. */
+  private emitSettled(): void {
+    this.finish();
+    const batch = this.findings.slice();
+    this.findings.length = 0;
+    this.findingExchanges.length = 0;
+    this.explaining.length = 0;
+    if (batch.length > 0) this.stream?.findings(batch);
   }
 
   /** Drops parse findings a specific rule explains, attaches findings to exchanges, sorts. */
@@ -219,7 +268,16 @@ export class RegisterChecker {
       keep.push(i);
     });
     const kept = keep.map((i) => ({ f: this.findings[i], ex: this.findingExchanges[i] }));
-    for (const { f, ex } of kept) ex?.findingRuleIds.add(f.ruleId);
+    for (const { f, ex } of kept) {
+      if (!ex || ex.findingRuleIds.has(f.ruleId)) continue;
+      ex.findingRuleIds.add(f.ruleId);
+      if (ex.summary) {
+        const ids = ex.summary.findingRuleIds;
+        let i = ids.length;
+        while (i > 0 && ids[i - 1] > f.ruleId) i--;
+        ids.splice(i, 0, f.ruleId);
+      }
+    }
     kept.sort((a, b) => a.f.messageIndex - b.f.messageIndex || a.f.span.start - b.f.span.start || a.f.ruleId.localeCompare(b.f.ruleId));
     this.findings.length = 0;
     // One push per finding: spreading hundreds of thousands of arguments overflows the stack.
@@ -315,6 +373,7 @@ export class RegisterChecker {
     for (let w = this.heap.peek(); w && (w.done || (w.deadline as number) < time); w = this.heap.peek()) {
       this.heap.pop();
       if (!w.done) this.fireWindow(w, true, false, 'deadline');
+      else if (this.closedInHeap > 0) this.closedInHeap--;
     }
     // Forget completed transactions once their retransmissions can no longer come.
     while (this.completedHead < this.completed.length && this.completed[this.completedHead].time + TX_KEEP_SECONDS < time) {
@@ -337,14 +396,19 @@ export class RegisterChecker {
     return w;
   }
 
-  private closeWindow(w: OpenWindow | undefined): void {
+  /** `popped`: the window was taken out of the deadline heap already. */
+  private closeWindow(w: OpenWindow | undefined, popped = false): void {
     if (!w || w.done) return;
     w.done = true;
     if (w.deadline === undefined) this.undated.delete(w);
+    else if (!popped && ++this.closedInHeap > 1024 && this.closedInHeap * 2 > this.heap.size) {
+      this.heap.compact((x) => !x.done);
+      this.closedInHeap = 0;
+    }
   }
 
   private fireWindow(w: OpenWindow, captureContinued: boolean, atEnd: boolean, closedBy: OpenWindow['closedBy']): void {
-    this.closeWindow(w);
+    this.closeWindow(w, closedBy === 'deadline' || closedBy === 'end');
     w.closedBy = closedBy;
     const aor = this.aors.get(w.aor);
     if (w.kind === 'publish' && aor) {
@@ -511,7 +575,7 @@ export class RegisterChecker {
     }
 
     const ex: Exchange = {
-      id: this.exchanges.length + 1,
+      id: ++this.exchangeCount,
       callId,
       cseq: req.cseq?.num ?? 0,
       aor: aorKey,
@@ -546,7 +610,17 @@ export class RegisterChecker {
     const securityVerify = joinedValues(sip, 'security-verify');
     if (securityVerify !== undefined) ex.securityVerify = securityVerify;
     if (attempt === 'auth-resend' && prev?.securityServer !== undefined) ex.challengeSecurityServer = prev.securityServer;
-    this.exchanges.push(ex);
+    if (!this.stream) this.exchanges.push(ex);
+    else if (this.stream.exchanges !== false) {
+      // Shares the index arrays with the exchange; finalStatus and rule ids are written through.
+      const s: ExchangeSummary = {
+        id: ex.id, callId: ex.callId, cseq: ex.cseq, aor: ex.aor, kind: ex.kind, phase: ex.phase, attempt: ex.attempt,
+        requestIndex: ex.requestIndex, responseIndexes: ex.responseIndexes, retransmissionIndexes: ex.retransmissionIndexes, findingRuleIds: [],
+      };
+      if (ex.uncertain) s.uncertain = true;
+      ex.summary = s;
+      this.summaries.push(s);
+    }
 
     // Expectations met by this REGISTER.
     this.closeWindow(aor.challengeWindow);
@@ -634,6 +708,7 @@ export class RegisterChecker {
     if (!final || retransmission) return;
 
     ex.finalStatus = res.status;
+    if (ex.summary) ex.summary.finalStatus = res.status;
     ex.final = { index: m.index, span: res.startLineSpan, time };
     this.closeWindow(this.finalWindows.get(ex.id));
     this.finalWindows.delete(ex.id);

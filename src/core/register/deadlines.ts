@@ -24,6 +24,15 @@ export class DeadlineHeap {
     a[i] = w;
   }
 
+  /**
+   * Drops the windows `keep` rejects. Closed windows otherwise stay until their deadline (lazy
+   * deletion), pinning their exchange: a registration expiry can be an hour ahead.
+   */
+  compact(keep: (w: OpenWindow) => boolean): void {
+    // An array sorted by deadline is a valid min-heap.
+    this.items = this.items.filter(keep).sort((a, b) => (a.deadline as number) - (b.deadline as number));
+  }
+
   peek(): OpenWindow | undefined {
     return this.items[0];
   }

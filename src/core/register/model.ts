@@ -80,6 +80,11 @@ export interface Exchange {
   challengeSecurityServer?: string;
   /** Rule ids of the findings that belong to this exchange (filled by end()). */
   findingRuleIds: Set<string>;
+  /**
+   * Streaming: the exchange's summary, kept up to date from creation on (it outlives the
+   * exchange, which goes once no state refers to it).
+   */
+  summary?: ExchangeSummary;
 }
 
 /** Flow: To-AOR + Call-ID (catalog 2.2). */
@@ -231,7 +236,9 @@ export interface ExchangeSummary {
 }
 
 export interface CheckResult {
+  /** Empty when streaming without exchanges (CheckerStream.exchanges false): see exchangeCount. */
   exchanges: ExchangeSummary[];
+  exchangeCount: number;
   findings: Finding[];
   profile: 'generic' | 'ims';
 }

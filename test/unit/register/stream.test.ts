@@ -1,0 +1,55 @@
+/**
+ * The checker's streaming mode (used by `sip-inspect check` for flat memory): every fixture
+ * trace gives the same findings and exchanges as the collecting mode, each batch sorted, and the
+ * collecting-mode `end()` result untouched.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readTraceBytes } from '../../../src/core/trace';
+import { RegisterChecker } from '../../../src/core/register/checker';
+import { resolveSettings } from '../../../src/core/settings';
+import type { Finding } from '../../../src/core/types';
+import { fixturesRoot, listFiles } from '../../helpers/paths';
+
+const order = (a: Finding, b: Finding): number =>
+  a.messageIndex - b.messageIndex || a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
+
+const traces = listFiles(fixturesRoot, (n) => /\.(pcap|pcapng|cap|log|sip|txt)$/.test(n));
+
+test('streamed findings equal collected findings on every fixture trace', () => {
+  assert.ok(traces.length > 40, `fixtures found: ${traces.length}`);
+  let total = 0;
+  for (const file of traces) {
+    const { messages } = readTraceBytes(new Uint8Array(readFileSync(file)));
+    const settings = resolveSettings({});
+    const collecting = new RegisterChecker(settings);
+    const batches: Finding[][] = [];
+    const streaming = new RegisterChecker(settings, undefined, { findings: (b) => batches.push(b) });
+    for (const m of messages) {
+      collecting.add(m);
+      const before = batches.length;
+      streaming.add(m);
+      // A batch handed out during add(m) holds nothing after m.
+      for (const b of batches.slice(before)) for (const f of b) assert.ok(f.messageIndex <= m.index, `${file}: finding on a later message`);
+    }
+    const all = collecting.end();
+    const rest = streaming.end();
+    assert.deepEqual(rest.findings, [], `${file}: end() returns no findings when streaming`);
+    for (const b of batches) {
+      for (let i = 1; i < b.length; i++) assert.ok(order(b[i - 1], b[i]) <= 0 || b[i - 1].messageIndex === b[i].messageIndex, `${file}: batch sorted`);
+    }
+    const streamed = batches.flat().sort(order);
+    assert.deepEqual(streamed, [...all.findings].sort(order), `${file}: same findings`);
+    assert.deepEqual(rest.exchanges, all.exchanges, `${file}: same exchanges (with their findings' rule ids)`);
+    assert.equal(rest.exchangeCount, all.exchanges.length);
+    // Without the exchange list: the same findings, the count only.
+    const counting = new RegisterChecker(settings, undefined, { findings: () => {}, exchanges: false });
+    for (const m of messages) counting.add(m);
+    const counted = counting.end();
+    assert.deepEqual(counted.exchanges, []);
+    assert.equal(counted.exchangeCount, all.exchanges.length);
+    total += streamed.length;
+  }
+  assert.ok(total > 100, `findings compared: ${total}`);
+});
