@@ -14,7 +14,7 @@
 import { TcpFlags, type Problem, type ProblemSink, type RawFrame, type TcpSegment, type Timestamp, type TransportPayload } from '../types';
 import { FragmentReassembler, type FragmentOptions } from './fragments';
 import {
-  IPPROTO_AH, IPPROTO_FRAGMENT, IPPROTO_GRE, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP,
+  IPPROTO_AH, IPPROTO_ESP, IPPROTO_FRAGMENT, IPPROTO_GRE, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP,
   Ipv4Names, formatIPv4, formatIPv6, isGenericIpv6ExtHeader, protocolName,
 } from './ip';
 import {
@@ -48,6 +48,8 @@ export class PacketDecoder {
   private readonly udpFilter: PacketDecoderOptions['udpFilter'];
   private readonly v4names = new Ipv4Names();
   private readonly unsupported = new Set<string>();
+  /** SIP that cannot be read (catalog P-11, CAPTURE-001), counted per kind, reported once at the end. */
+  private readonly opaque = new Map<OpaqueKind, { frames: number; first: number; offset?: number }>();
 
   // Per-frame state, kept in fields so that the walk allocates nothing.
   private frameNo = 0;
@@ -141,9 +143,31 @@ export class PacketDecoder {
     return (this.ts ??= { sec: this.tsSec, nsec: this.tsNsec });
   }
 
-  /** Reports datagrams whose fragments never all arrived. */
+  /** Reports datagrams whose fragments never all arrived, and the SIP that could not be read. */
   end(): void {
     this.frags.end();
+    for (const [kind, o] of this.opaque) {
+      const what = OPAQUE_TEXT[kind];
+      this.sink.problem({
+        code: 'sip-not-inspectable',
+        message:
+          `CAPTURE-001: ${o.frames} frame${o.frames === 1 ? '' : 's'} of ${what.name} (first: frame ${o.first}), ${what.why}; ` +
+          `REGISTER exchanges inside ${o.frames === 1 ? 'it' : 'them'} are not checked.`,
+        severity: 'info',
+        frame: o.first,
+        ...(o.offset !== undefined ? { offset: o.offset } : {}),
+      });
+    }
+  }
+
+  /** Counts a frame of SIP that cannot be read (encrypted or compressed). */
+  private notInspectable(kind: OpaqueKind, at: number): void {
+    const o = this.opaque.get(kind);
+    if (o) {
+      o.frames++;
+      return;
+    }
+    this.opaque.set(kind, { frames: 1, first: this.frameNo, offset: this.base >= 0 && at >= 0 ? this.base + at : undefined });
   }
 
   private unsupportedLink(frame: number, linkType: number, fileOffset: number, interfaceId: number): void {
@@ -352,6 +376,11 @@ export class PacketDecoder {
       case IPPROTO_GRE:
         if (this.tunnel(q)) this.gre(d, q, end, cut);
         return;
+      case IPPROTO_ESP:
+        // IMS security agreements protect SIP with ESP (3GPP TS 33.203); without the keys (or
+        // ESP's null encryption stripped by the capturing tool) nothing inside can be read.
+        this.notInspectable('esp', q);
+        return;
     }
   }
 
@@ -425,6 +454,12 @@ export class PacketDecoder {
       pEnd = end;
     } else pEnd = q + len; // shorter than the IP payload: the rest is padding
     if (pEnd - q <= 8) return;
+    // SigComp (RFC 3320 §7): every message starts with the bits 11111; on a SIP port that is
+    // compressed SIP (comp=sigcomp, RFC 3486), which we do not decompress.
+    if ((d[q + 8] & 0xf8) === 0xf8 && isSipPort(d, q)) {
+      this.notInspectable('sigcomp', q + 8);
+      return;
+    }
     if (this.udpFilter !== undefined && !this.udpFilter(d, q + 8, pEnd)) return;
     const p: TransportPayload = {
       frame: this.frameNo,
@@ -461,6 +496,12 @@ export class PacketDecoder {
       return;
     }
     if (cut) this.truncated(q);
+    // A TLS record (RFC 8446 §5.1: handshake 22 or application data 23, version 3.x) on port
+    // 5061, the SIPS port (RFC 3261 §26.2): SIP over TLS, unreadable without the session keys.
+    if (end - start >= 3 && (d[start] === 22 || d[start] === 23) && d[start + 1] === 3 && (((d[q] << 8) | d[q + 1]) === 5061 || ((d[q + 2] << 8) | d[q + 3]) === 5061)) {
+      this.notInspectable('tls', start);
+      return;
+    }
     const s: TcpSegment = {
       frame: this.frameNo,
       ts: this.timestamp(),
@@ -510,6 +551,21 @@ export class PacketDecoder {
     p.offset = this.base >= 0 && at >= 0 ? this.base + at : this.frameFileOffset;
     return p;
   }
+}
+
+type OpaqueKind = 'tls' | 'esp' | 'sigcomp';
+
+const OPAQUE_TEXT: Record<OpaqueKind, { name: string; why: string }> = {
+  tls: { name: 'SIP over TLS (TCP port 5061)', why: 'encrypted: readable only with the TLS session keys (Wireshark takes them from an SSLKEYLOGFILE)' },
+  esp: { name: 'IPsec ESP (as IMS uses to protect SIP)', why: 'encrypted: readable only when the capturing tool strips ESP (null encryption) or decrypts it' },
+  sigcomp: { name: 'SigComp-compressed SIP (UDP, SIP port)', why: 'compressed with SigComp (RFC 3320), which is not decompressed' },
+};
+
+/** Either UDP port is 5060 or 5061 (the header at `q`). */
+function isSipPort(d: Uint8Array, q: number): boolean {
+  const src = (d[q] << 8) | d[q + 1];
+  const dst = (d[q + 2] << 8) | d[q + 3];
+  return src === 5060 || src === 5061 || dst === 5060 || dst === 5061;
 }
 
 function hex16(d: Uint8Array, o: number): string {

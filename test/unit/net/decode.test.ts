@@ -123,7 +123,8 @@ test('IPv6 extension headers: hop-by-hop, routing, destination options, AH are s
     { linkType: 229, data: ipv6(concat(ipv6Ext(50, 1), new Uint8Array(40)), { nextHeader: 0 }) },
     { linkType: 229, data: ipv6(ipv6Ext(59, 1), { nextHeader: 60 }) },
   ]);
-  assert.deepEqual(r.problems, []);
+  // ESP stops the walk: its content is encrypted (counted for the CAPTURE-001 notice at the end).
+  assert.deepEqual(r.problems.map((p) => [p.code, p.frame, p.severity]), [['sip-not-inspectable', 2, 'info']]);
   assert.deepEqual(r.udp.map((p) => [p.frame, text(p.data), p.fileOffset]), [[1, text(SIP), 1000 + 40 + 8 + 16 + 8 + 24 + 8]]);
   const bad = decode([{ linkType: 229, data: ipv6(concat([17, 9], new Uint8Array(6)), { nextHeader: 0 }) }]);
   assert.deepEqual(bad.problems.map((p) => [p.code, p.frame]), [['ipv6-malformed', 1]]);
@@ -256,4 +257,37 @@ test('empty UDP datagrams and non-IP frames produce nothing', () => {
     { linkType: 1, data: new Uint8Array(5) },
   ]);
   assert.deepEqual(r, { udp: [], tcp: [], problems: [] });
+});
+
+test('CAPTURE-001: SIP over TLS on 5061, IPsec ESP and SigComp are counted and reported once each, the rest still decoded', async () => {
+  const { buildPcap } = await import('../../helpers/captureBuilder');
+  const { readTraceBytes } = await import('../../../src/core/trace');
+  const tlsHello = concat([22, 3, 1, 0, 5], new Uint8Array(5));
+  const tlsData = concat([23, 3, 3, 0, 4], new Uint8Array(4));
+  const esp = concat([0, 0, 0x10, 0x01, 0, 0, 0, 1], new Uint8Array(32).fill(0x5a));
+  const sigcomp = concat([0xf8, 0x01, 0x02], new Uint8Array(20));
+  const register = ascii('REGISTER sip:example.net SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1\r\nCall-ID: c1\r\nCSeq: 1 REGISTER\r\nFrom: <sip:a@example.net>;tag=1\r\nTo: <sip:a@example.net>\r\nContent-Length: 0\r\n\r\n');
+  const frames = [
+    ethernet(0x0800, ipv4(tcp(40000, 5061, tlsHello), { proto: 6 })),
+    ethernet(0x0800, ipv4(tcp(5061, 40000, tlsData), { proto: 6, src: '10.0.0.2', dst: '10.0.0.1' })),
+    ethernet(0x0800, ipv4(esp, { proto: 50 })),
+    ethernet(0x0800, ipv4(udp(5060, 5060, register))),
+    ethernet(0x0800, ipv4(udp(5060, 5060, sigcomp))),
+    ethernet(0x0800, ipv4(tcp(40001, 5061, tlsData), { proto: 6 })),
+    // TLS elsewhere (HTTPS) is none of our business; a byte >= 0xf8 on another UDP port neither.
+    ethernet(0x0800, ipv4(tcp(40002, 443, tlsHello), { proto: 6 })),
+    ethernet(0x0800, ipv4(udp(30000, 30002, sigcomp))),
+  ];
+  const { bytes } = buildPcap({}, frames.map((data, i) => ({ sec: 1000 + i, data })));
+  const r = readTraceBytes(bytes);
+  assert.equal(r.messages.length, 1, 'the plain REGISTER is still read');
+  const notices = r.problems.filter((p) => p.code === 'sip-not-inspectable');
+  assert.equal(notices.length, 3, JSON.stringify(r.problems));
+  const byText = (s: string) => notices.find((p) => p.message.includes(s));
+  const tls = byText('SIP over TLS');
+  assert.ok(tls && tls.message.startsWith('CAPTURE-001: 3 frames of SIP over TLS') && tls.frame === 1 && tls.severity === 'info', tls?.message);
+  const espNotice = byText('IPsec ESP');
+  assert.ok(espNotice && espNotice.message.includes('1 frame of') && espNotice.frame === 3, espNotice?.message);
+  const sc = byText('SigComp');
+  assert.ok(sc && sc.frame === 5 && sc.offset !== undefined && bytes[sc.offset] === 0xf8, sc?.message);
 });
