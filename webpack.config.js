@@ -64,8 +64,14 @@ module.exports = (_env, argv) => {
       ...common,
       name: 'web-extension',
       target: 'webworker',
-      entry: { extension: './src/extension/webExtension.ts', worker: './src/extension/webWorker.ts' },
-      output: { path: path.join(__dirname, 'dist', 'web'), filename: '[name].js', libraryTarget: 'commonjs' },
+      // Only the extension is a CommonJS module (the web extension host loads it with its own
+      // `exports`); the worker is a plain script: a library wrapper would end in `exports[...]`,
+      // a ReferenceError in a Web Worker, which failed the worker's start every time.
+      entry: {
+        extension: { import: './src/extension/webExtension.ts', library: { type: 'commonjs' } },
+        worker: './src/extension/webWorker.ts',
+      },
+      output: { path: path.join(__dirname, 'dist', 'web'), filename: '[name].js' },
       externals: { vscode: 'commonjs vscode' },
       resolve: { ...common.resolve, fallback: { path: false, fs: false, worker_threads: false } },
     });

@@ -28,6 +28,7 @@ import {
   root, chromiumPath, vsixPath, missingTools, buildAll, makeRunDir, runEnv, installVsix, freePort, startCodeServer,
 } from './editor/lib.mjs';
 import { templatesSteps } from './editor/templates-ui.mjs';
+import { routeW } from './editor/web-host.mjs';
 
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -260,6 +261,8 @@ async function main() {
     await server.stop();
     log(`code-server stopped (pid ${server.pid}); logs in ${runDir}`);
   }
+  // Route W: the web build in the browser's web worker extension host (its own code-server).
+  ui.push(...(await routeW({ log }).catch((e) => [{ name: 'web: route W', ok: false, detail: String(e.stack || e) }])));
   for (const c of ui) {
     log(`${c.ok ? 'PASS' : 'FAIL'} ${c.name}${c.detail ? ` - ${c.detail}` : ''}`);
     if (c.ok) harness.passed++;

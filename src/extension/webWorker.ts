@@ -4,9 +4,15 @@
  */
 import { serve, type WorkerReply, type WorkerRequest } from './workerProtocol';
 
+/**
+ * First message of the worker, before any request: it runs. Only the web host's spawner sees it
+ * (webExtension.ts); it sends the request, whose buffers it transfers, only then.
+ */
+export type WebWorkerReply = WorkerReply | { type: 'worker-ready' };
+
 interface WorkerScope {
   onmessage: ((e: { data: WorkerRequest }) => void) | null;
-  postMessage(message: WorkerReply, transfer?: ArrayBuffer[]): void;
+  postMessage(message: WebWorkerReply, transfer?: ArrayBuffer[]): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
@@ -36,3 +42,4 @@ scope.onmessage = (e) => {
   request = msg;
   void serve(msg, (reply, transfer) => scope.postMessage(reply, transfer ?? []), acked);
 };
+scope.postMessage({ type: 'worker-ready' });

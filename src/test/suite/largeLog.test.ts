@@ -12,7 +12,13 @@ import * as vscode from 'vscode';
 import { closeAllEditors, codeActionsFor, codeOf, extensionApi, ourDiagnostics, waitFor } from './util';
 
 const TARGET_BYTES = 20e6;
-const MAX_LAG_MS = 200;
+/**
+ * What this test tells apart: the check running in the worker (the host's timers lag by tens of
+ * ms) from the check running on the host (blocked for the whole ~4 s check). Not a speed target
+ * (that one, 50 ms, is measured by `npm run bench -- --editor`): on a loaded 2-core machine a
+ * 374 ms lag was seen with the worker doing its job, so the bound leaves room for scheduling.
+ */
+const MAX_LAG_MS = 1000;
 
 /** REGISTER + 200 OK pairs, one AOR each; every fifth REGISTER lacks +g.oma.sip-im. */
 function makeLog(bytes: number): string {
