@@ -194,6 +194,15 @@ function run<T>(spawn: SpawnWorker, req: WorkerRequest, transfer: ArrayBuffer[],
 }
 
 /**
+ * The bytes for an in-place retry after the worker failed before answering. Transferred bytes
+ * are gone (detached, length 0): analysing them would give an empty result without a word.
+ */
+function handedBack(bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.byteLength === length) return bytes;
+  throw new Error('the analysis worker stopped before answering and the trace had been handed over to it; open the trace again');
+}
+
+/**
  * Capture analysis and log checks, in a worker when `spawn` gives one. `checkLogFile` only works
  * with workers that can read files (worker.ts); the host offers it only then.
  */
@@ -201,7 +210,8 @@ export function createWorkerAnalyzers(spawn: SpawnWorker): { analyzeCapture: Ana
   const analyzeCapture: Analyzer = (bytes, settings, opts = {}) => {
     // Transfer, do not copy: the host does not need the bytes afterwards.
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    return run(spawn, { kind: 'capture', bytes: owned, settings }, [owned.buffer as ArrayBuffer], opts, () => analyzeBytes(bytes, settings), (r) =>
+    const length = bytes.byteLength;
+    return run(spawn, { kind: 'capture', bytes: owned, settings }, [owned.buffer as ArrayBuffer], opts, () => analyzeBytes(handedBack(bytes, length), settings), (r) =>
       r.type === 'analysis' ? r.analysis : undefined,
     );
   };
@@ -224,7 +234,8 @@ export function createWorkerAnalyzers(spawn: SpawnWorker): { analyzeCapture: Ana
   };
   const checkLog: LogChecker = (chunks, settings, opts = {}) => {
     const owned = chunks.map((c) => (c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c : c.slice()));
-    return run(spawn, { kind: 'log', chunks: owned, settings }, owned.map((c) => c.buffer as ArrayBuffer), opts, () => checkLogChunks(chunks, settings), collectLog());
+    const lengths = chunks.map((c) => c.byteLength);
+    return run(spawn, { kind: 'log', chunks: owned, settings }, owned.map((c) => c.buffer as ArrayBuffer), opts, () => checkLogChunks(chunks.map((c, i) => handedBack(c, lengths[i])), settings), collectLog());
   };
   const checkLogFile: LogFileChecker = (path, settings, opts = {}) =>
     run(spawn, { kind: 'log-file', path, settings }, [], opts, () => {
