@@ -424,9 +424,11 @@ export class RegisterChecker {
   // State lookups
   // -------------------------------------------------------------------------------------------
 
-  private aorState(aor: string): AorState {
-    let a = this.aors.get(aor);
+  /** The AOR's state; its `aor` is the one stored copy of the name (share it, do not copy it). */
+  private aorState(name: string): AorState {
+    let a = this.aors.get(name);
     if (!a) {
+      const aor = detach(name);
       a = { aor, identities: new Set([aor]), lineageKeys: new Set(), everRegistered: false, activity: 0, serviceRoute: [], publications: new Map(), flow004Reported: false };
       this.aors.set(aor, a);
       if (!this.identities.has(aor)) this.identities.set(aor, a);
@@ -434,22 +436,27 @@ export class RegisterChecker {
     return a;
   }
 
+  /** The flow's state; `key` and `callId` are its stored copies (exchanges share them). */
   private flowState(aor: string, callId: string): FlowState {
     const key = `${aor}\n${callId}`;
     let f = this.flows.get(key);
-    if (!f) this.flows.set(key, (f = { key, aor, callId, branches: new Map() }));
+    if (!f) {
+      f = { key: detach(key), aor, callId: detach(callId), branches: new Map() };
+      this.flows.set(f.key, f);
+    }
     return f;
   }
 
   private readonly lineageOf = (key: string): LineageState | undefined => this.lineages.get(key);
 
   private lineageKeyOf(aor: string, c: ContactFacts): string {
-    return detach(c.instance ? `${aor}|instance:${c.instance}` : `${aor}|uri:${c.uriKey}`);
+    return c.instance ? `${aor}|instance:${c.instance}` : `${aor}|uri:${c.uriKey}`;
   }
 
   private lineageState(key: string, aor: string, c?: ContactFacts): LineageState {
     let l = this.lineages.get(key);
     if (!l) {
+      key = detach(key);
       l = {
         key, aor, contactUri: detach(c?.uriKey ?? ''), instanceId: c?.instance !== undefined ? detach(c.instance) : undefined, history: false, registered: false, imRegistered: false,
         imDeregistered: false, outbound: false, timeline: [], timelineDropped: 0, serviceRoute: [], pAssociatedUri: [],
@@ -480,11 +487,13 @@ export class RegisterChecker {
     }
     if (this.settings.profile === 'auto' && this.profile === 'generic' && hasImsSignals(sip)) this.profile = 'ims';
 
-    const aorKey = detach(req.toAor || req.fromAor || '(no AOR)');
-    const aor = this.aorState(aorKey);
+    // Names are looked up as read and copied only when new state is made: exchanges share the
+    // stored copies (memory per exchange, and fewer copies per message).
+    const aor = this.aorState(req.toAor || req.fromAor || '(no AOR)');
+    const aorKey = aor.aor;
     aor.activity++;
-    const callId = detach(req.callId ?? '');
-    const flow = this.flowState(aorKey, callId);
+    const flow = this.flowState(aorKey, req.callId ?? '');
+    const callId = flow.callId;
     const prev = flow.last;
 
     // Primary contact: the first one that registers (non-zero), else the first one.
@@ -494,6 +503,7 @@ export class RegisterChecker {
     if (primary) lineageKey = this.lineageKeyOf(aorKey, primary);
     else lineageKey = flow.lastLineageKey ?? `${aorKey}|${req.star ? '*' : 'query'}`;
     const lineage = this.lineageState(lineageKey, aorKey, primary);
+    lineageKey = lineage.key;
     let flowSet = this.flowLineages.get(flow.key);
     if (!flowSet) this.flowLineages.set(flow.key, (flowSet = new Set()));
 
