@@ -78,7 +78,8 @@ class MessageLocations {
   private frames = new Float64Array(4096);
   private offsets = new Float64Array(4096);
   private lines = new Float64Array(4096);
-  private readonly lineMaps = new Map<number, LineMapEntry[]>();
+  /** Line maps as (textOffset, line, column) triples: a tenth of the objects' size. */
+  private readonly lineMaps = new Map<number, Int32Array>();
   private readonly texts = new Map<number, string>();
   private current: TraceMessage | undefined;
 
@@ -99,7 +100,7 @@ class MessageLocations {
     this.lines[i] = m.line ?? NaN;
     this.current = m;
     if (keepsText(m)) {
-      if (m.lineMap) this.lineMaps.set(i, m.lineMap);
+      if (m.lineMap) this.lineMaps.set(i, packLineMap(m.lineMap));
       this.texts.set(i, m.sip.text);
       if (this.texts.size > RECENT_TEXTS) this.texts.delete(this.texts.keys().next().value as number);
     }
@@ -112,7 +113,7 @@ class MessageLocations {
     const num = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
     const loc: MessageLocation = { frame: num(this.frames[i]), fileOffset: num(this.offsets[i]), line: num(this.lines[i]) };
     const map = this.lineMaps.get(i);
-    if (map) loc.lineMap = map;
+    if (map) loc.lineMap = unpackLineMap(map);
     const text = this.texts.get(i);
     if (text !== undefined) loc.text = text;
     return loc;
@@ -122,6 +123,22 @@ class MessageLocations {
   done(): void {
     this.current = undefined;
   }
+}
+
+function packLineMap(map: readonly LineMapEntry[]): Int32Array {
+  const out = new Int32Array(map.length * 3);
+  for (let k = 0; k < map.length; k++) {
+    out[3 * k] = map[k].textOffset;
+    out[3 * k + 1] = map[k].line;
+    out[3 * k + 2] = map[k].column;
+  }
+  return out;
+}
+
+function unpackLineMap(packed: Int32Array): LineMapEntry[] {
+  const out: LineMapEntry[] = new Array(packed.length / 3);
+  for (let k = 0; k < out.length; k++) out[k] = { textOffset: packed[3 * k], line: packed[3 * k + 1], column: packed[3 * k + 2] };
+  return out;
 }
 
 function resolveFinding(f: Finding, locations: MessageLocations): ResolvedFinding {
