@@ -12,6 +12,8 @@
 //
 //   node scripts/bench/run.mjs [--quick] [--no-tshark] [--rerun-tshark] [--repeat N]
 //                              [--no-build] [--only ID,ID] [--out DIR] [--timeout SEC]
+//   node scripts/bench/run.mjs --editor [options of scripts/bench/editor.mjs]
+//                              (only the extension's benchmark in a real editor: editor.mjs)
 //
 // tshark's result only depends on the input file, so it is kept next to the file
 // (<file>.tshark.json) and reused; --rerun-tshark measures it again.
@@ -255,6 +257,10 @@ function freeBytes(dir) {
 const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d));
 
 async function main() {
+  if (process.argv.includes('--editor')) {
+    const editor = await import('./editor.mjs');
+    process.exit(await editor.main(process.argv.slice(2).filter((a) => a !== '--editor')));
+  }
   const opts = parseArgs(process.argv.slice(2));
   timeoutSec = opts.timeoutSec;
   const outDir = opts.out ?? join(ROOT, 'bench-data', opts.quick ? 'quick' : '');

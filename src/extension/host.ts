@@ -54,6 +54,11 @@ export interface ExtensionApi {
   ruleDocumentationUri(ruleId: string): Promise<string>;
   /** The templates panel, when it is part of the build. */
   readonly templates: TemplatesApi | undefined;
+  /**
+   * How long `activateHost` took, in milliseconds (`performance.now()`): the activation's own cost,
+   * without loading the bundle. Read by the in-editor benchmark (src/test/bench).
+   */
+  readonly activationMs?: number;
 }
 
 const CAPTURE_FILTERS = { Captures: ['pcap', 'pcapng', 'cap'] };
@@ -63,6 +68,7 @@ function basename(uri: vscode.Uri): string {
 }
 
 export function activateHost(context: vscode.ExtensionContext, analyzers: Analyzers, templatesModule?: TemplatesModule): ExtensionApi {
+  const activationStarted = performance.now();
   const log = vscode.window.createOutputChannel('SIP Trace Inspector', { log: true });
   const collection = vscode.languages.createDiagnosticCollection('sip-trace-inspector');
   const captures = new CaptureService(collection, analyzers.analyzeCapture, log);
@@ -176,6 +182,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
     }),
     ruleDocumentationUri: async (id) => (await ruleDocumentationUri(context.extensionUri, id)).toString(),
     templates,
+    activationMs: performance.now() - activationStarted,
   };
 }
 

@@ -1,0 +1,406 @@
+/**
+ * The in-editor benchmark (scripts/bench/editor.mjs): run inside a real extension host by the same
+ * route as the in-editor suite (`extensionTestsPath` → `run()`), but it measures instead of
+ * asserting. What the performance issue asks of the extension:
+ *
+ * - activation: `activate()` of our extension, cold (the first activation in the window), timed
+ *   from here, and the extension's own `activateHost` time (ExtensionApi.activationMs);
+ * - opening a large capture: time from the user's action until the first diagnostics of the capture
+ *   are in the extension host (`languages.getDiagnostics` on its decoded URI) and until the
+ *   analysis is complete, for the two ways a user opens one: the summary editor
+ *   (`vscode.openWith`, "Reopen Editor With…") and "SIP: Check registrations in capture" (the
+ *   Explorer context menu; it also opens the decoded view);
+ * - the extension host's event loop meanwhile: a 10 ms timer's lag (longest, stalls over 50 ms with
+ *   their time) and `perf_hooks.monitorEventLoopDelay`.
+ *
+ * To tell where the time goes, the worker threads the extension starts are observed (not changed):
+ * `worker_threads.Worker` is replaced by a subclass for the run that timestamps spawning, the
+ * host's posts and the worker's replies (the deserialisation of a reply happens on the host's
+ * thread just before its 'message' event). Settings come from the environment of code-server,
+ * which the extension host inherits: SIP_BENCH_FILE (the capture), SIP_BENCH_OUT (JSON written
+ * here), SIP_BENCH_SCENARIOS (default "summary,command"), SIP_BENCH_TIMEOUT_MS (per scenario,
+ * default 900000), SIP_BENCH_SETTLE_MS (sampling after completion, default 3000).
+ */
+import * as fs from 'fs';
+import { monitorEventLoopDelay, performance } from 'perf_hooks';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'sip-trace-inspector.sip-trace-inspector';
+const SUMMARY_VIEW_TYPE = 'sipTraceInspector.captureSummary';
+const CHECK_CAPTURE = 'sipTraceInspector.checkCapture';
+const TICK_MS = 10;
+const STALL_MS = 50;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const workerThreads = require('worker_threads') as typeof import('worker_threads');
+
+const t0 = performance.now();
+const now = () => Math.round((performance.now() - t0) * 10) / 10;
+
+interface Mark {
+  t: number;
+  what: string;
+  /** How long the host's own handling of it took (synchronous part), ms. */
+  ms?: number;
+  /** Time since the lag sampler last ran: for a worker reply, about its deserialisation plus queued work. */
+  sinceTickMs?: number;
+}
+
+interface Stall {
+  /** When the timer finally ran (ms since the benchmark started) and how late it was. */
+  at: number;
+  lagMs: number;
+}
+
+/** Lag of a 10 ms interval timer on this thread (the extension host's), and what it saw meanwhile. */
+class LagSampler {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private expected = 0;
+  lastTick = 0;
+  maxLagMs = 0;
+  ticks = 0;
+  readonly stalls: Stall[] = [];
+  private readonly histogram = monitorEventLoopDelay({ resolution: 10 });
+  /** Called on every tick (for polling cheap conditions). */
+  onTick: (() => void) | undefined;
+
+  start(): void {
+    this.histogram.enable();
+    this.expected = performance.now() + TICK_MS;
+    this.lastTick = performance.now();
+    this.timer = setInterval(() => {
+      const t = performance.now();
+      const lag = t - this.expected;
+      this.ticks++;
+      if (lag > this.maxLagMs) this.maxLagMs = lag;
+      if (lag > STALL_MS) this.stalls.push({ at: now(), lagMs: Math.round(lag) });
+      this.expected = t + TICK_MS;
+      this.lastTick = t;
+      this.onTick?.();
+    }, TICK_MS);
+  }
+
+  stop(): { maxLagMs: number; stallsOver50: number; stalls: Stall[]; ticks: number; histogramMaxMs: number; histogramP99Ms: number } {
+    if (this.timer) clearInterval(this.timer);
+    this.histogram.disable();
+    return {
+      maxLagMs: Math.round(this.maxLagMs),
+      stallsOver50: this.stalls.length,
+      stalls: this.stalls,
+      ticks: this.ticks,
+      histogramMaxMs: Math.round(this.histogram.max / 1e6),
+      histogramP99Ms: Math.round(this.histogram.percentile(99) / 1e6),
+    };
+  }
+}
+
+let marks: Mark[] = [];
+let sampler: LagSampler | undefined;
+let workerEvents = { spawned: 0, errors: [] as string[], exits: [] as number[], analysis: undefined as Record<string, unknown> | undefined };
+
+function mark(what: string, extra: Partial<Mark> = {}): void {
+  marks.push({ t: now(), what, ...extra });
+}
+
+/** Observes the extension's worker threads (the bundle looks `Worker` up on the module at each use). */
+function instrumentWorkers(): () => void {
+  const Original = workerThreads.Worker;
+  class ObservedWorker extends Original {
+    constructor(...args: ConstructorParameters<typeof Original>) {
+      const started = performance.now();
+      super(...args);
+      workerEvents.spawned++;
+      mark('worker started', { ms: round(performance.now() - started) });
+      this.on('error', (e) => {
+        workerEvents.errors.push(String(e?.stack ?? e));
+        mark(`worker error: ${String(e?.message ?? e).slice(0, 200)}`);
+      });
+      this.on('exit', (code) => {
+        workerEvents.exits.push(code);
+        mark(`worker exit ${code}`);
+      });
+    }
+
+    override postMessage(value: unknown, transfer?: readonly (ArrayBuffer | import('worker_threads').MessagePort)[]): void {
+      const started = performance.now();
+      super.postMessage(value, transfer as never);
+      const kind = (value as { kind?: string })?.kind ?? '?';
+      if (kind !== 'ack') mark(`host posts '${kind}'${transfer?.length ? ` (${transfer.length} buffer(s) transferred)` : ''}`, { ms: round(performance.now() - started) });
+    }
+
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event !== 'message') return super.emit(event, ...args);
+      const arrived = performance.now();
+      const sinceTickMs = sampler ? round(arrived - sampler.lastTick) : undefined;
+      const reply = args[0] as { type?: string; analysis?: Record<string, unknown[] | unknown>; done?: number; total?: number };
+      const r = super.emit(event, ...args);
+      const ms = round(performance.now() - arrived);
+      if (reply?.type === 'progress') {
+        // Only the slow ones: progress arrives every 100 ms.
+        if (sinceTickMs !== undefined && sinceTickMs > STALL_MS) mark(`reply 'progress' ${reply.done}/${reply.total}`, { ms, sinceTickMs });
+        return r;
+      }
+      if (reply?.type === 'analysis' && reply.analysis) {
+        const a = reply.analysis;
+        const len = (k: string) => (Array.isArray(a[k]) ? (a[k] as unknown[]).length : undefined);
+        workerEvents.analysis = {
+          format: a.format,
+          bytes: a.bytes,
+          coreElapsedMs: a.elapsedMs,
+          messages: len('messages'),
+          exchanges: len('exchanges'),
+          findings: len('findings'),
+          problems: len('problems'),
+        };
+        mark(`reply 'analysis' (core ${String(a.elapsedMs)} ms in the worker)`, { ms, sinceTickMs });
+        // The host's continuation (render the decoded view, diagnostics, summary HTML) runs in the
+        // microtasks after this event; the next macrotask starts when it is done.
+        setTimeout(() => mark('first macrotask after the analysis reply'), 0);
+        return r;
+      }
+      if (reply?.type === 'error') workerEvents.errors.push(`worker replied with an error: ${String((reply as { error?: unknown }).error).slice(0, 2000)}`);
+      mark(`reply '${reply?.type ?? '?'}'`, { ms, sinceTickMs });
+      return r;
+    }
+  }
+  (workerThreads as { Worker: unknown }).Worker = ObservedWorker;
+  return () => {
+    (workerThreads as { Worker: unknown }).Worker = Original;
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function memory(): { rssMB: number; heapUsedMB: number; peakRssMB?: number } {
+  const m = process.memoryUsage();
+  let peak: number | undefined;
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) peak = Math.round(Number(hwm[1]) / 1024);
+  } catch {
+    // not Linux
+  }
+  return { rssMB: Math.round(m.rss / 2 ** 20), heapUsedMB: Math.round(m.heapUsed / 2 ** 20), peakRssMB: peak };
+}
+
+/** Resets the process's peak RSS (VmHWM) so each scenario reports its own (Linux; harmless elsewhere). */
+function resetPeakRss(): void {
+  try {
+    fs.writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not permitted or not Linux
+  }
+}
+
+function decodedUriFor(capture: vscode.Uri): vscode.Uri {
+  // The extension's own scheme (src/extension/captures.ts decodedUriFor).
+  return vscode.Uri.from({ scheme: 'sip-trace', path: `${capture.path}.sip`, query: capture.toString() });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+interface Scenario {
+  name: string;
+  description: string;
+  /** Starts what the user does; resolves when that action's promise settles (not awaited for the timings). */
+  act(capture: vscode.Uri): Thenable<unknown>;
+  /** Completion: the summary is complete when the analysis reply has been handled; the command when it resolves. */
+  completeOnCommand: boolean;
+  /** After completion, wait until this holds (e.g. the decoded view is visible). */
+  visible?(decoded: vscode.Uri): boolean;
+}
+
+const SCENARIOS: Record<string, Scenario> = {
+  summary: {
+    name: 'summary',
+    description: `vscode.openWith(capture, '${SUMMARY_VIEW_TYPE}') (Reopen Editor With… → summary)`,
+    act: (capture) => vscode.commands.executeCommand('vscode.openWith', capture, SUMMARY_VIEW_TYPE),
+    completeOnCommand: false,
+  },
+  command: {
+    name: 'command',
+    description: `${CHECK_CAPTURE}(capture) (Explorer context menu: checks and opens the decoded view)`,
+    act: (capture) => vscode.commands.executeCommand(CHECK_CAPTURE, capture),
+    completeOnCommand: true,
+    visible: (decoded) => vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === decoded.toString()),
+  },
+};
+
+async function runScenario(s: Scenario, capture: vscode.Uri, timeoutMs: number, settleMs: number): Promise<Record<string, unknown>> {
+  marks = [];
+  workerEvents = { spawned: 0, errors: [], exits: [], analysis: undefined };
+  const decoded = decodedUriFor(capture);
+  resetPeakRss();
+  const memBefore = memory();
+  const lag = new LagSampler();
+  sampler = lag;
+  /** When the user action started (ms since the benchmark started); set below. */
+  let started = Number.POSITIVE_INFINITY;
+  let firstDiagnosticsMs: number | undefined;
+  let diagnosticsCount = 0;
+  let diagnosticsEventMs: number | undefined;
+  const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+    if (diagnosticsEventMs === undefined && e.uris.some((u) => u.toString() === decoded.toString())) diagnosticsEventMs = now() - started;
+  });
+  lag.onTick = () => {
+    if (firstDiagnosticsMs !== undefined) return;
+    const ds = vscode.languages.getDiagnostics(decoded);
+    if (ds.length) {
+      firstDiagnosticsMs = now() - started;
+      diagnosticsCount = ds.length;
+      mark(`first diagnostics seen (${ds.length})`);
+    }
+  };
+  lag.start();
+  await sleep(200); // a baseline of the idle host
+  started = now();
+  mark(`${s.name}: user action`);
+  let commandMs: number | undefined;
+  let commandResult: unknown;
+  let commandError: string | undefined;
+  const action = Promise.resolve(s.act(capture)).then(
+    (r) => {
+      commandMs = now() - started;
+      commandResult = r;
+      mark(`${s.name}: action's promise resolved`);
+    },
+    (e) => {
+      commandMs = now() - started;
+      commandError = String(e?.stack ?? e);
+      mark(`${s.name}: action's promise rejected`);
+    },
+  );
+  void action;
+  const deadline = performance.now() + timeoutMs;
+  let outcome = 'timeout';
+  let completeMs: number | undefined;
+  for (;;) {
+    if (performance.now() > deadline) break;
+    // A worker that failed (out of memory, say) or answered with an error: the check is over.
+    if (workerEvents.errors.length > 0) {
+      await Promise.race([action, sleep(5000)]);
+      outcome = 'failed';
+      break;
+    }
+    if (s.completeOnCommand) {
+      if (commandMs !== undefined) {
+        outcome = commandError ? 'failed' : commandResult === undefined ? 'failed (the command returned nothing: see the log)' : 'ok';
+        completeMs = commandMs;
+        break;
+      }
+    } else if (workerEvents.analysis && marks.some((m) => m.what === 'first macrotask after the analysis reply')) {
+      outcome = 'ok';
+      completeMs = marks.find((m) => m.what === 'first macrotask after the analysis reply')!.t - started;
+      break;
+    } else if (commandError) {
+      outcome = 'failed';
+      break;
+    }
+    await sleep(50);
+  }
+  let visibleMs: number | undefined;
+  if (outcome === 'ok' && s.visible) {
+    const until = performance.now() + timeoutMs;
+    while (performance.now() < until && !s.visible(decoded)) await sleep(20);
+    if (s.visible(decoded)) {
+      visibleMs = now() - started;
+      mark(`${s.name}: decoded view visible`);
+    }
+  }
+  // Keep sampling a moment: what the host does after completion (views, status bar, documents).
+  await sleep(settleMs);
+  const lagResult = lag.stop();
+  sampler = undefined;
+  sub.dispose();
+  const memAfter = memory();
+  const decodedDoc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === decoded.toString());
+  const result = {
+    scenario: s.name,
+    description: s.description,
+    outcome,
+    startedAtMs: started,
+    firstDiagnosticsMs: firstDiagnosticsMs !== undefined ? round(firstDiagnosticsMs) : undefined,
+    diagnosticsEventMs: diagnosticsEventMs !== undefined ? round(diagnosticsEventMs) : undefined,
+    diagnostics: diagnosticsCount,
+    completeMs: completeMs !== undefined ? round(completeMs) : undefined,
+    commandMs: commandMs !== undefined ? round(commandMs) : undefined,
+    visibleMs: visibleMs !== undefined ? round(visibleMs) : undefined,
+    commandResult,
+    commandError,
+    decodedDocument: decodedDoc ? { lines: decodedDoc.lineCount, chars: decodedDoc.getText().length } : undefined,
+    workers: { spawned: workerEvents.spawned, errors: workerEvents.errors, exits: workerEvents.exits },
+    analysis: workerEvents.analysis,
+    eventLoop: lagResult,
+    memory: { before: memBefore, after: memAfter },
+    marks: marks.map((m) => ({ ...m, t: round(m.t - started) })),
+  };
+  console.log(`bench: ${s.name}: ${outcome}; first diagnostics ${result.firstDiagnosticsMs ?? '–'} ms, complete ${result.completeMs ?? '–'} ms, max lag ${lagResult.maxLagMs} ms, ${lagResult.stallsOver50} stalls > ${STALL_MS} ms`);
+  for (const m of result.marks) console.log(`bench:   ${String(m.t).padStart(9)} ms  ${m.what}${m.ms !== undefined ? ` [${m.ms} ms]` : ''}${m.sinceTickMs !== undefined ? ` [since last tick ${m.sinceTickMs} ms]` : ''}`);
+  for (const st of lagResult.stalls) console.log(`bench:   stall ending at ${round(st.at - started)} ms: ${st.lagMs} ms`);
+  return result;
+}
+
+export async function run(): Promise<void> {
+  const file = process.env.SIP_BENCH_FILE;
+  const out = process.env.SIP_BENCH_OUT;
+  if (!file || !out) throw new Error('SIP_BENCH_FILE and SIP_BENCH_OUT must be set (scripts/bench/editor.mjs sets them)');
+  const timeoutMs = Number(process.env.SIP_BENCH_TIMEOUT_MS || 900000);
+  const settleMs = Number(process.env.SIP_BENCH_SETTLE_MS || 3000);
+  const names = (process.env.SIP_BENCH_SCENARIOS || 'summary,command').split(',').filter(Boolean);
+  const capture = vscode.Uri.file(file);
+  const results: Record<string, unknown> = {
+    vscodeVersion: vscode.version,
+    appName: vscode.env.appName,
+    remoteName: vscode.env.remoteName,
+    extensionHostPid: process.pid,
+    node: process.version,
+    file,
+    fileBytes: fs.statSync(file).size,
+    scenarios: [] as unknown[],
+  };
+  const write = () => fs.writeFileSync(out, JSON.stringify(results, null, 2));
+  const restore = instrumentWorkers();
+  try {
+    // Activation, cold: nothing of ours has run in this window yet (no capture or log is open).
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+    const wasActive = ext.isActive;
+    const lag = new LagSampler();
+    lag.start();
+    const a0 = performance.now();
+    const api = (await ext.activate()) as { activationMs?: number } | undefined;
+    const activateMs = performance.now() - a0;
+    await sleep(500);
+    const activationLag = lag.stop();
+    results.activation = {
+      wasActiveBefore: wasActive,
+      activateCallMs: round(activateMs),
+      activateHostMs: api?.activationMs !== undefined ? round(api.activationMs) : undefined,
+      maxLagMs: activationLag.maxLagMs,
+    };
+    console.log(`bench: activation: ${JSON.stringify(results.activation)}`);
+    write();
+    await closeAll();
+    for (const name of names) {
+      const s = SCENARIOS[name];
+      if (!s) throw new Error(`unknown scenario ${name} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+      (results.scenarios as unknown[]).push(await runScenario(s, capture, timeoutMs, settleMs));
+      write();
+      await closeAll();
+      // Let the closed views release the capture and the garbage go.
+      await sleep(2000);
+    }
+  } finally {
+    restore();
+    write();
+  }
+  console.log('bench: done');
+}
