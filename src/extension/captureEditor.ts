@@ -8,8 +8,12 @@ import { formatProblemLocation, summarizeMessage } from '../core/present';
 import { ruleDocUrl } from '../core/rules/index';
 import type { CaptureEntry, CaptureService } from './captures';
 import { COMMANDS } from './commands';
+import { CONFIG_SECTION, EDITOR_SETTINGS, maxLogChars } from './config';
 
 export const CAPTURE_EDITOR_VIEW_TYPE = 'sipTraceInspector.captureSummary';
+
+/** What a summary editor shows: waiting for the user (above maxFileSizeMB), reading, the summary, or an error. */
+export type CaptureSummaryState = 'too-large' | 'reading' | 'summary' | 'failed';
 const MAX_ROWS = 500;
 
 class CaptureDocument implements vscode.CustomDocument {
@@ -29,7 +33,14 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   /** Fires when a summary editor becomes active or stops being active (the status bar follows it). */
   readonly onDidChangeActive = this.activeChanged.event;
 
+  /** State of each open summary editor, by capture URI (read by the in-editor tests). */
+  private readonly states = new Map<string, CaptureSummaryState>();
+
   constructor(private readonly captures: CaptureService) {}
+
+  summaryState(uri: vscode.Uri): CaptureSummaryState | undefined {
+    return this.states.get(uri.toString());
+  }
 
   private setActive(uri: vscode.Uri | undefined): void {
     if (uri?.toString() === this.activeCapture?.toString()) return;
@@ -43,7 +54,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   async resolveCustomEditor(document: CaptureDocument, panel: vscode.WebviewPanel): Promise<void> {
-    panel.webview.options = { enableScripts: false, enableCommandUris: [COMMANDS.showDecoded, COMMANDS.checkCapture] };
+    panel.webview.options = { enableScripts: false, enableCommandUris: [COMMANDS.showDecoded, COMMANDS.checkCapture, 'workbench.action.openSettings'] };
     const track = () => {
       if (panel.active) this.setActive(document.uri);
       else if (this.activeCapture?.toString() === document.uri.toString()) this.setActive(undefined);
@@ -53,17 +64,57 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     panel.onDidDispose(() => {
       if (this.activeCapture?.toString() === document.uri.toString()) this.setActive(undefined);
     });
-    panel.webview.html = page(panel.webview, vscode.l10n.t('Reading {0}…', document.uri.path.split('/').pop() ?? ''), '');
-    try {
-      const entry = await this.captures.get(document.uri);
-      panel.webview.html = summaryPage(panel.webview, entry);
-    } catch (e) {
+    const key = document.uri.toString();
+    const name = document.uri.path.split('/').pop() ?? '';
+    panel.onDidDispose(() => this.states.delete(key));
+    const render = async (): Promise<void> => {
+      this.states.set(key, 'reading');
+      panel.webview.html = page(panel.webview, vscode.l10n.t('Reading {0}…', name), '');
+      try {
+        const entry = await this.captures.get(document.uri);
+        panel.webview.html = summaryPage(panel.webview, entry);
+        this.states.set(key, 'summary');
+      } catch (e) {
+        panel.webview.html = page(
+          panel.webview,
+          vscode.l10n.t('Cannot read {0}', document.uri.toString(true)),
+          `<p>${esc(e instanceof Error ? e.message : String(e))}</p>`,
+        );
+        this.states.set(key, 'failed');
+      }
+    };
+    // Like a log, a capture above sipTraceInspector.maxFileSizeMB is read only when the user
+    // asks: opening a probe's 200 MB capture must not start minutes of work by itself.
+    const size = this.captures.loadedEntry(document.uri) ? undefined : await fileSize(document.uri);
+    const limit = maxLogChars(document.uri);
+    if (size !== undefined && size > limit) {
+      this.states.set(key, 'too-large');
+      const setting = `${CONFIG_SECTION}.${EDITOR_SETTINGS.maxFileSizeMB}`;
       panel.webview.html = page(
         panel.webview,
-        vscode.l10n.t('Cannot read {0}', document.uri.toString(true)),
-        `<p>${esc(e instanceof Error ? e.message : String(e))}</p>`,
+        name,
+        `<p>${esc(vscode.l10n.t('{0} is {1} MB, above {2} ({3} MB): it is not checked on open.', name, (size / 1048576).toFixed(1), setting, (limit / 1048576).toFixed(1)))}</p>` +
+          `<p class="actions">${commandLink(COMMANDS.checkCapture, [key, { show: false }], vscode.l10n.t('Check Anyway'))}` +
+          `${commandLink('workbench.action.openSettings', [setting], vscode.l10n.t('Change the limit'))}</p>`,
       );
+      // "Check Anyway" (or the check command from elsewhere) loads it: show the summary then.
+      const sub = this.captures.onDidUpdate((u) => {
+        if (u.toString() !== key || !this.captures.loadedEntry(u)) return;
+        sub.dispose();
+        void render();
+      });
+      panel.onDidDispose(() => sub.dispose());
+      return;
     }
+    await render();
+  }
+}
+
+async function fileSize(uri: vscode.Uri): Promise<number | undefined> {
+  try {
+    return (await vscode.workspace.fs.stat(uri)).size;
+  } catch {
+    return undefined;
   }
 }
 

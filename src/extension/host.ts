@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Settings } from '../core/settings';
 import type { TraceMessage } from '../core/types';
 import type { Analysis } from './analysis';
-import { CAPTURE_EDITOR_VIEW_TYPE, CaptureEditorProvider } from './captureEditor';
+import { CAPTURE_EDITOR_VIEW_TYPE, CaptureEditorProvider, type CaptureSummaryState } from './captureEditor';
 import { CaptureService, DECODED_SCHEME, captureUriOf, decodedUriFor } from './captures';
 import { SipCodeActions, messageIndexAt, registerRuleCommands, ruleDocumentationUri } from './codeActions';
 import { COMMANDS, type CheckCaptureResult, type CheckLogResult } from './commands';
@@ -54,6 +54,8 @@ export interface ExtensionApi {
   ruleDocumentationUri(ruleId: string): Promise<string>;
   /** The templates panel, when it is part of the build. */
   readonly templates: TemplatesApi | undefined;
+  /** What the summary editor of a capture shows (undefined: none open). */
+  captureSummaryState(uri: vscode.Uri): CaptureSummaryState | undefined;
   /**
    * How long `activateHost` took, in milliseconds (`performance.now()`): the activation's own cost,
    * without loading the bundle. Read by the in-editor benchmark (src/test/bench).
@@ -139,7 +141,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
           () => captures.get(capture, opts?.force ?? false),
         );
         const a = entry.analysis;
-        if (opts?.show !== false) await showDecoded(entry.decoded);
+        if (opts?.show !== false) await showDecoded(entry.decoded, entry.layout.text.length);
         vscode.window.setStatusBarMessage(
           vscode.l10n.t('{0}: {1} REGISTER exchanges, {2} findings', basename(capture), a.exchanges.length, a.findings.length),
           5000,
@@ -164,7 +166,8 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
       const capture = await targetCapture(arg, editor);
       if (!capture) return undefined;
       const decoded = decodedUriFor(capture);
-      await showDecoded(decoded);
+      const entry = await captures.get(capture);
+      if (!(await showDecoded(decoded, entry.layout.text.length))) return undefined;
       return decoded.toString();
     }),
   );
@@ -182,6 +185,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
     }),
     ruleDocumentationUri: async (id) => (await ruleDocumentationUri(context.extensionUri, id)).toString(),
     templates,
+    captureSummaryState: (uri) => editor.summaryState(uri),
     activationMs: performance.now() - activationStarted,
   };
 }
@@ -219,9 +223,23 @@ async function analysisFor(uri: vscode.Uri, logs: LogDiagnostics, captures: Capt
   return analyzers.analyzeCapture(await vscode.workspace.fs.readFile(uri), settings);
 }
 
-async function showDecoded(decoded: vscode.Uri): Promise<void> {
+/** VS Code does not hand documents above 50 MB to extensions ("cannot be synchronized"). */
+const MAX_DECODED_CHARS = 50 * 1024 * 1024;
+
+/** Opens the decoded view beside; false (and a message) when it is too large to open. */
+async function showDecoded(decoded: vscode.Uri, length: number): Promise<boolean> {
+  if (length > MAX_DECODED_CHARS) {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'The decoded view of this capture would be {0} MB, above the 50 MB VS Code lets an extension open. Its findings are in the Problems panel and the summary; `sip-inspect check` lists them all.',
+        (length / 1048576).toFixed(0),
+      ),
+    );
+    return false;
+  }
   const doc = await vscode.workspace.openTextDocument(decoded);
   await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+  return true;
 }
 
 /** The capture a command is about: its argument, the active summary or decoded view, or a pick. */

@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { closeAllEditors, codeActionsFor, codeOf, fixture, rangeText, waitFor, waitForDiagnostics } from './util';
+import { closeAllEditors, codeActionsFor, codeOf, extensionApi, fixture, rangeText, waitFor, waitForDiagnostics } from './util';
 
 interface CheckCaptureResult {
   capture: string;
@@ -82,4 +82,71 @@ suite('Captures', () => {
     const shown = await vscode.commands.executeCommand<string>('sipTraceInspector.showDecoded');
     assert.strictEqual(vscode.Uri.parse(shown).scheme, 'sip-trace');
   });
+
+  test('a capture above maxFileSizeMB is not read on open: its summary offers "Check Anyway", which reads it', async () => {
+    const api = await extensionApi<{ captureSummaryState(uri: vscode.Uri): string | undefined }>();
+    const uri = fixture('large-capture.pcap');
+    await vscode.workspace.fs.writeFile(uri, padCapture(await vscode.workspace.fs.readFile(fixture('broken-register.pcap')), 150 * 1024));
+    const config = vscode.workspace.getConfiguration('sipTraceInspector');
+    const before = config.inspect<number>('maxFileSizeMB')?.workspaceValue;
+    await config.update('maxFileSizeMB', 0.1, vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'sipTraceInspector.captureSummary');
+      await waitFor('the summary waiting for the user', () => api.captureSummaryState(uri) === 'too-large' || undefined);
+      const decodedOf = () => vscode.languages.getDiagnostics().filter(([u]) => u.scheme === 'sip-trace' && u.path.includes('large-capture'));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.strictEqual(api.captureSummaryState(uri), 'too-large', 'nothing read on open');
+      assert.deepStrictEqual(decodedOf(), []);
+      // The page's "Check Anyway" link runs exactly this command.
+      const r = await vscode.commands.executeCommand<CheckCaptureResult>('sipTraceInspector.checkCapture', uri.toString(), { show: false });
+      assert.ok(r && r.messages === 2 && r.findings > 0, JSON.stringify(r));
+      await waitFor('the summary after the check', () => api.captureSummaryState(uri) === 'summary' || undefined);
+      await waitForDiagnostics(vscode.Uri.parse(r.decoded), (ds) => ds.some((d) => codeOf(d) === 'OMA-IM-REG-001'));
+    } finally {
+      await closeAllEditors();
+      await config.update('maxFileSizeMB', before, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(uri);
+      await removeEmptyWorkspaceSettings();
+    }
+  });
 });
+
+/** The pcap with UDP junk records (port 9, zero payload) appended until it has `size` bytes. */
+function padCapture(pcap: Uint8Array, size: number): Uint8Array {
+  const le = pcap[0] === 0xd4;
+  const frame = new Uint8Array(14 + 20 + 8 + 1400);
+  const f = new DataView(frame.buffer);
+  f.setUint16(12, 0x0800);
+  frame[14] = 0x45;
+  f.setUint16(16, 20 + 8 + 1400);
+  frame[22] = 64;
+  frame[23] = 17;
+  frame.set([192, 0, 2, 99, 192, 0, 2, 98], 26);
+  f.setUint16(34, 9);
+  f.setUint16(36, 9);
+  f.setUint16(38, 8 + 1400);
+  const count = Math.ceil((size - pcap.length) / (16 + frame.length));
+  const out = new Uint8Array(pcap.length + count * (16 + frame.length));
+  out.set(pcap);
+  const d = new DataView(out.buffer);
+  for (let i = 0, o = pcap.length; i < count; i++, o += 16 + frame.length) {
+    d.setUint32(o, 2000 + i, le);
+    d.setUint32(o + 8, frame.length, le);
+    d.setUint32(o + 12, frame.length, le);
+    out.set(frame, o + 16);
+  }
+  return out;
+}
+
+/** The test wrote .vscode/settings.json into the fixtures folder: remove it once it holds nothing. */
+async function removeEmptyWorkspaceSettings(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder) return;
+  const file = vscode.Uri.joinPath(folder, '.vscode', 'settings.json');
+  try {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+    if (text.replace(/\/\/.*$/gm, '').replace(/\s/g, '') === '{}') await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.vscode'), { recursive: true });
+  } catch {
+    /* nothing written */
+  }
+}
