@@ -56,6 +56,111 @@ export function analyzeBytes(bytes: Uint8Array, settings: Settings = {}, onProgr
   return { format: reader.format, messages, problems, exchanges, findings, bytes: reader.bytesRead, elapsedMs: Date.now() - started };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Captures in parts: analysed in the worker, handed to the host a few hundred messages at a time
+// ---------------------------------------------------------------------------------------------
+
+/** What a capture's analysis found since the previous part (messages in capture order). */
+export interface CapturePart {
+  messages: TraceMessage[];
+  /** Final findings (the checker's streaming mode), on these or earlier messages. */
+  findings: Finding[];
+  problems: Problem[];
+}
+
+/** The rest of a capture's analysis, known once the whole capture is read. */
+export interface CaptureEnd {
+  format: Analysis['format'];
+  exchanges: ExchangeSummary[];
+  bytes: number;
+  elapsedMs: number;
+}
+
+/** The order of `Analysis.findings` (the core checker's: message, position, rule id). */
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.messageIndex - b.messageIndex || a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId);
+}
+
+/**
+ * A capture analysed as its bytes come: `push` bytes, `take` what was found so far, `end` once.
+ * Findings come from the checker's streaming mode (final as soon as no later message can change
+ * them), so a part can be shown at once.
+ */
+export class CaptureAnalysis {
+  private messages: TraceMessage[] = [];
+  private findings: Finding[] = [];
+  private problems: Problem[] = [];
+  private readonly checker: RegisterChecker;
+  private readonly reader: TraceReader;
+  private readonly started = Date.now();
+
+  constructor(settings: Settings = {}) {
+    this.checker = new RegisterChecker(resolveSettings(settings), undefined, {
+      findings: (batch) => {
+        for (const f of batch) this.findings.push(f);
+      },
+    });
+    this.reader = new TraceReader({
+      message: (m) => {
+        this.messages.push(m);
+        this.checker.add(m);
+      },
+      problem: (p) => this.problems.push(p),
+    });
+  }
+
+  push(bytes: Uint8Array): void {
+    this.reader.push(bytes);
+  }
+
+  /** Messages and findings found since the last `take`. */
+  get pendingMessages(): number {
+    return this.messages.length;
+  }
+
+  get pendingItems(): number {
+    return this.messages.length + this.findings.length + this.problems.length;
+  }
+
+  /** What was found since the last `take` (undefined: nothing). */
+  take(): CapturePart | undefined {
+    if (this.pendingItems === 0) return undefined;
+    const part: CapturePart = { messages: this.messages, findings: this.findings, problems: this.problems };
+    this.messages = [];
+    this.findings = [];
+    this.problems = [];
+    return part;
+  }
+
+  /** Ends the capture; what it settles is left for `take`. */
+  end(): CaptureEnd {
+    this.reader.end();
+    const { exchanges } = this.checker.end();
+    return { format: this.reader.format, exchanges, bytes: this.reader.bytesRead, elapsedMs: Date.now() - this.started };
+  }
+}
+
+/** Puts the parts of a capture's analysis together into the `Analysis` analyzeBytes gives. */
+export class AnalysisBuilder {
+  readonly messages: TraceMessage[] = [];
+  readonly findings: Finding[] = [];
+  readonly problems: Problem[] = [];
+
+  add(part: CapturePart): void {
+    // One push per item: spreading tens of thousands of arguments overflows the stack.
+    for (const m of part.messages) this.messages.push(m);
+    for (const f of part.findings) this.findings.push(f);
+    for (const p of part.problems) this.problems.push(p);
+  }
+
+  finish(end: CaptureEnd): Analysis {
+    // Parts settle findings in capture order, except those on earlier messages (expectations
+    // closed by time or by the end): the same stable sort as the checker's gives its order.
+    this.findings.sort(compareFindings);
+    return { format: end.format, messages: this.messages, problems: this.problems, exchanges: end.exchanges, findings: this.findings, bytes: end.bytes, elapsedMs: end.elapsedMs };
+  }
+}
+
 /** Analyses the text of a log as the CLI would read the file: UTF-8 bytes through the core. */
 export function analyzeText(text: string, settings: Settings = {}): Analysis {
   return analyzeBytes(new TextEncoder().encode(text), settings);

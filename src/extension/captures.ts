@@ -6,14 +6,29 @@
  */
 import * as vscode from 'vscode';
 import { formatProblemLocation } from '../core/present';
-import type { Problem } from '../core/types';
-import type { Analysis } from './analysis';
+import type { Finding, Problem } from '../core/types';
+import { AnalysisBuilder, type Analysis, type CaptureEnd } from './analysis';
 import { affectsSettings, readSettings } from './config';
-import { decodedRange, renderDecoded, type DecodedLayout } from './decoded';
+import { DecodedRenderer, decodedRange, type DecodedLayout } from './decoded';
 import { findingToDiagnostic, problemToDiagnostic } from './diagnostics';
-import type { Analyzer } from './workerProtocol';
+import { CancelledError, type CaptureFileStreamer, type CaptureStreamer, type CaptureStreamOptions } from './workerProtocol';
 
 export const DECODED_SCHEME = 'sip-trace';
+
+/**
+ * Diagnostics published per decoded view at most: VS Code shows no more than 1000 per file
+ * (`_maxDiagnosticsPerFile`), so converting more is wasted work. The first line of the decoded
+ * view states how many findings there are in all.
+ */
+export const MAX_CAPTURE_DIAGNOSTICS = 1000;
+/** Diagnostics of a capture being read are published at most this often. */
+const PUBLISH_MS = 250;
+
+/** How captures are analysed: in parts, from their bytes or (a worker that reads files) their path. */
+export interface CaptureAnalyzers {
+  streamCapture: CaptureStreamer;
+  streamCaptureFile?: CaptureFileStreamer;
+}
 
 /** `sip-trace:/path/call.pcap.sip?<capture uri>`: the name ends in .sip so it opens as a SIP log. */
 export function decodedUriFor(capture: vscode.Uri): vscode.Uri {
@@ -50,7 +65,7 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
 
   constructor(
     private readonly collection: vscode.DiagnosticCollection,
-    private readonly analyze: Analyzer,
+    private readonly analyzers: CaptureAnalyzers,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(
@@ -74,7 +89,8 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     const key = capture.toString();
     let p = this.entries.get(key);
     if (!p || force) {
-      p = this.load(capture);
+      const loading: Promise<CaptureEntry> = this.load(capture, () => this.entries.get(key) === loading);
+      p = loading;
       this.entries.set(key, p);
       p.catch(() => {
         if (this.entries.get(key) === p) this.entries.delete(key);
@@ -84,22 +100,63 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     return p;
   }
 
-  private async load(capture: vscode.Uri): Promise<CaptureEntry> {
+  /**
+   * Reads and analyses a capture, building the analysis and the decoded view as the worker's parts
+   * arrive and publishing the diagnostics found so far while it reads (`live`: this load is still
+   * the capture's current one).
+   */
+  private async load(capture: vscode.Uri, live: () => boolean): Promise<CaptureEntry> {
     const started = Date.now();
-    const bytes = await vscode.workspace.fs.readFile(capture);
-    const analysis = await this.analyze(bytes, readSettings(capture));
-    const layout = renderDecoded(analysis, baseName(capture));
+    const settings = readSettings(capture);
     const decoded = decodedUriFor(capture);
-    this.collection.set(decoded, captureDiagnostics(analysis, layout, decoded));
+    const builder = new AnalysisBuilder();
+    const renderer = new DecodedRenderer(baseName(capture));
+    const diagnostics = new CappedDiagnostics(decoded, renderer);
+    let published = 0;
+    let parts = 0;
+    let firstDiagnosticsMs: number | undefined;
+    const opts: CaptureStreamOptions = {
+      onPart: (part) => {
+        parts++;
+        renderer.add(part.messages);
+        builder.add(part);
+        for (const f of part.findings) diagnostics.addFinding(f);
+        if (diagnostics.changed && Date.now() - published >= PUBLISH_MS && live()) {
+          this.collection.set(decoded, diagnostics.take());
+          published = Date.now();
+          firstDiagnosticsMs ??= published - started;
+        }
+      },
+    };
+    let end: CaptureEnd | undefined;
+    const path = capture.scheme === 'file' && this.analyzers.streamCaptureFile ? capture.fsPath : undefined;
+    if (path) {
+      try {
+        end = await this.analyzers.streamCaptureFile!(path, settings, opts);
+      } catch (e) {
+        // Nothing arrived: the worker could not read the file; read it here instead.
+        if (e instanceof CancelledError || parts > 0) throw e;
+        this.log.warn(`${capture.toString(true)}: the worker could not read the file (${e instanceof Error ? e.message : String(e)}); sending the bytes`);
+      }
+    }
+    end ??= await this.analyzers.streamCapture(await vscode.workspace.fs.readFile(capture), settings, opts);
+    // The end's work in separate tasks (sorting ~100k findings, the final diagnostics, the views
+    // that read the entry), so none of them holds the event loop long.
+    const analysis = builder.finish(end);
+    await nextTask();
+    const layout = renderer.finish({ messages: analysis.messages.length, exchanges: analysis.exchanges.length, findings: analysis.findings.length, problems: analysis.problems.length });
+    if (live()) this.collection.set(decoded, captureDiagnostics(analysis, layout, decoded));
+    await nextTask();
     const entry: CaptureEntry = { capture, decoded, analysis, layout };
-    if (this.entries.has(capture.toString())) {
+    if (live()) {
       this.loaded.set(capture.toString(), entry);
       this.updated.fire(capture);
     }
     this.log.info(
       `${capture.toString(true)}: ${analysis.format}, ${analysis.messages.length} SIP messages, ` +
         `${analysis.exchanges.length} REGISTER exchanges, ${analysis.findings.length} findings, ` +
-        `${analysis.problems.length} problems (core ${analysis.elapsedMs} ms, total ${Date.now() - started} ms)`,
+        `${analysis.problems.length} problems (core ${analysis.elapsedMs} ms, total ${Date.now() - started} ms, ` +
+        `${parts} parts${path ? ' read by the worker' : ''}, first diagnostics ${firstDiagnosticsMs ?? '-'} ms)`,
     );
     return entry;
   }
@@ -141,19 +198,69 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
   }
 }
 
-/** Diagnostics of a capture, placed in its decoded view. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The diagnostics of a capture being read: at most MAX_CAPTURE_DIAGNOSTICS, errors first (as VS
+ * Code keeps them when there are too many), converted only when kept.
+ */
+class CappedDiagnostics {
+  private readonly errors: vscode.Diagnostic[] = [];
+  private readonly others: vscode.Diagnostic[] = [];
+  /** Something was added since the last `take`. */
+  changed = false;
+  private readonly rangeOf: (loc: { messageIndex: number; span: { start: number; end: number } }) => vscode.Range | undefined;
+
+  constructor(
+    private readonly decoded: vscode.Uri,
+    layout: Pick<DecodedLayout, 'blocks'>,
+  ) {
+    this.rangeOf = (loc) => decodedRange(layout, loc.messageIndex, loc.span.start, loc.span.end);
+  }
+
+  addFinding(f: Finding): void {
+    const error = f.severity === 'error';
+    if (error ? this.errors.length >= MAX_CAPTURE_DIAGNOSTICS : this.errors.length + this.others.length >= MAX_CAPTURE_DIAGNOSTICS) return;
+    const d = findingToDiagnostic(f, this.decoded, this.rangeOf);
+    if (!d) return;
+    (error ? this.errors : this.others).push(d);
+    if (this.errors.length + this.others.length > MAX_CAPTURE_DIAGNOSTICS) this.others.pop();
+    this.changed = true;
+  }
+
+  take(): vscode.Diagnostic[] {
+    this.changed = false;
+    return this.errors.concat(this.others);
+  }
+}
+
+/**
+ * Diagnostics of a capture, placed in its decoded view: at most MAX_CAPTURE_DIAGNOSTICS, the
+ * errors first, each group in the order of the findings, then of the reading problems.
+ */
 export function captureDiagnostics(a: Analysis, layout: DecodedLayout, decoded: vscode.Uri): vscode.Diagnostic[] {
-  const out: vscode.Diagnostic[] = [];
+  const errors: vscode.Diagnostic[] = [];
+  const others: vscode.Diagnostic[] = [];
+  const full = () => errors.length >= MAX_CAPTURE_DIAGNOSTICS;
   const rangeOf = (loc: { messageIndex: number; span: { start: number; end: number } }) =>
     decodedRange(layout, loc.messageIndex, loc.span.start, loc.span.end);
+  const problem = (p: Problem) => problemToDiagnostic(p, problemRange(p, layout), `${p.message} (${formatProblemLocation(p)})`);
   for (const f of a.findings) {
+    if (f.severity !== 'error' || full()) continue;
     const d = findingToDiagnostic(f, decoded, rangeOf);
-    if (d) out.push(d);
+    if (d) errors.push(d);
   }
-  for (const p of a.problems) {
-    out.push(problemToDiagnostic(p, problemRange(p, layout), `${p.message} (${formatProblemLocation(p)})`));
+  for (const p of a.problems) if (p.severity === 'error' && !full()) errors.push(problem(p));
+  const room = () => errors.length + others.length < MAX_CAPTURE_DIAGNOSTICS;
+  for (const f of a.findings) {
+    if (f.severity === 'error' || !room()) continue;
+    const d = findingToDiagnostic(f, decoded, rangeOf);
+    if (d) others.push(d);
   }
-  return out;
+  for (const p of a.problems) if (p.severity !== 'error' && room()) others.push(problem(p));
+  return errors.concat(others);
 }
 
 /**

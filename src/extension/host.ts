@@ -18,7 +18,7 @@ import { LOG_LANGUAGE_ID, LogDiagnostics, type LogState } from './logDiagnostics
 import { REGISTRATIONS_VIEW_ID, RegistrationsProvider, revealInTrace } from './registrationsView';
 import { TraceStatusBar } from './statusBar';
 import { TraceIndex } from './traces';
-import type { Analyzer, LogChecker, LogFileChecker } from './workerProtocol';
+import type { Analyzer, CaptureFileStreamer, CaptureStreamer, LogChecker, LogFileChecker } from './workerProtocol';
 import type { TemplatesApi, TemplatesDeps } from './templates/index';
 
 export type { Analyzer, LogChecker };
@@ -26,6 +26,10 @@ export type { Analyzer, LogChecker };
 /** Where the analyses run (a worker thread, a Web Worker, or in place). */
 export interface Analyzers {
   analyzeCapture: Analyzer;
+  /** Captures, analysed in parts (the decoded view and its diagnostics are built as they come). */
+  streamCapture: CaptureStreamer;
+  /** A worker that reads a capture file itself (Node hosts). */
+  streamCaptureFile?: CaptureFileStreamer;
   checkLog: LogChecker;
   /** A worker that reads a saved log itself (Node hosts). */
   checkLogFile?: LogFileChecker;
@@ -73,7 +77,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
   const activationStarted = performance.now();
   const log = vscode.window.createOutputChannel('SIP Trace Inspector', { log: true });
   const collection = vscode.languages.createDiagnosticCollection('sip-trace-inspector');
-  const captures = new CaptureService(collection, analyzers.analyzeCapture, log);
+  const captures = new CaptureService(collection, analyzers, log);
   const editor = new CaptureEditorProvider(captures);
   // git: documents are old versions shown in diffs; their findings would duplicate the file's.
   const logs = new LogDiagnostics(collection, log, analyzers, [DECODED_SCHEME, 'git']);
@@ -141,7 +145,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
           () => captures.get(capture, opts?.force ?? false),
         );
         const a = entry.analysis;
-        if (opts?.show !== false) await showDecoded(entry.decoded, entry.layout.text.length);
+        if (opts?.show !== false) await showDecoded(entry.decoded, entry.layout.length);
         vscode.window.setStatusBarMessage(
           vscode.l10n.t('{0}: {1} REGISTER exchanges, {2} findings', basename(capture), a.exchanges.length, a.findings.length),
           5000,
@@ -167,7 +171,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
       if (!capture) return undefined;
       const decoded = decodedUriFor(capture);
       const entry = await captures.get(capture);
-      if (!(await showDecoded(decoded, entry.layout.text.length))) return undefined;
+      if (!(await showDecoded(decoded, entry.layout.length))) return undefined;
       return decoded.toString();
     }),
   );

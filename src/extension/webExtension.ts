@@ -107,9 +107,9 @@ function webWorkerSpawner(extensionUri: vscode.Uri, blobs: string[]): SpawnWorke
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const blobs: string[] = [];
   context.subscriptions.push({ dispose: () => blobs.splice(0).forEach((u) => URL.revokeObjectURL(u)) });
-  const { analyzeCapture, checkLog } = createWorkerAnalyzers(webWorkerSpawner(context.extensionUri, blobs));
-  // No checkLogFile: a Web Worker cannot read the workspace's files.
-  return activateHost(context, { analyzeCapture, checkLog }, templates);
+  const { analyzeCapture, streamCapture, checkLog } = createWorkerAnalyzers(webWorkerSpawner(context.extensionUri, blobs));
+  // No checkLogFile or streamCaptureFile: a Web Worker cannot read the workspace's files.
+  return activateHost(context, { analyzeCapture, streamCapture, checkLog }, templates);
 }
 
 export function deactivate(): void {

@@ -46,5 +46,17 @@ parentPort?.on('message', (msg: WorkerRequest) => {
     void serve({ kind: 'log', chunks: [bytes], settings: msg.settings }, post, acked);
     return;
   }
+  if (msg.kind === 'capture-file') {
+    // A capture on disk is read here: the host neither reads it nor copies it to us.
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(msg.path);
+    } catch (e) {
+      post({ type: 'error', error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    void serve({ kind: 'capture', bytes, settings: msg.settings }, post, acked);
+    return;
+  }
   void serve(msg, post, acked);
 });

@@ -5,7 +5,11 @@
  * say how a worker is started (`SpawnWorker`).
  *
  * One request per worker; the host terminates the worker when the answer is in, or at once to
- * cancel. A log's result comes back in parts (findings and exchanges a thousand at a time,
+ * cancel. A capture's analysis comes back in parts while the worker reads it (`capture-part`: the
+ * messages parsed since the last part, the findings settled meanwhile, reading problems), then
+ * `analysis` (format, exchanges, sizes): posting a 200 MB capture's 100k parsed messages in one reply would block the
+ * host for seconds of structured-clone reading, and its first diagnostics would wait for the
+ * whole capture. A log's result comes back in parts (findings and exchanges a thousand at a time,
  * message lines as a transferred Int32Array), each sent only after the host acknowledged the one
  * before: Node delivers every queued message of a port in one go, so without the pacing the host
  * would read all parts (a 20 MB log has ~30k findings) in one long task.
@@ -13,20 +17,27 @@
 import type { ExchangeSummary } from '../core/register/index';
 import type { Settings } from '../core/settings';
 import type { Problem } from '../core/types';
-import { analyzeBytes, checkLogChunks, type Analysis, type LocatedFinding, type LogCheckData, type MessageLines } from './analysis';
+import { AnalysisBuilder, CaptureAnalysis, checkLogChunks, type Analysis, type CaptureEnd, type CapturePart, type LocatedFinding, type LogCheckData, type MessageLines } from './analysis';
 
 export type WorkerRequest =
   | { kind: 'capture'; bytes: Uint8Array; settings: Settings }
+  /** A capture the worker reads from disk itself (Node workers only: worker.ts turns it into `capture`). */
+  | { kind: 'capture-file'; path: string; settings: Settings }
   /** A log as UTF-8 chunks (transferred, not copied). */
   | { kind: 'log'; chunks: Uint8Array[]; settings: Settings }
   /** A log the worker reads from disk itself (Node workers only: worker.ts turns it into `log`). */
   | { kind: 'log-file'; path: string; settings: Settings }
-  /** The host took the last `log-part`: the worker may send the next one. */
+  /** The host took the last `log-part` or `capture-part`: the worker may send the next one. */
   | { kind: 'ack' };
 
 export type WorkerReply =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'analysis'; analysis: Analysis }
+  | ({ type: 'capture-part' } & CapturePart)
+  /**
+   * What completes a capture's analysis, after its last `capture-part` (the editor tests and the
+   * editor benchmark watch for this reply).
+   */
+  | { type: 'analysis'; analysis: CaptureEnd }
   | { type: 'log-part'; findings?: LocatedFinding[]; exchanges?: ExchangeSummary[]; problems?: Problem[] }
   | { type: 'log-done'; lines: Int32Array; format: LogCheckData['format']; bytes: number; elapsedMs: number }
   | { type: 'error'; error: string };
@@ -35,13 +46,21 @@ export type WorkerReply =
 const PART_SIZE = 1000;
 /** Progress replies are sent at most this often. */
 const PROGRESS_MS = 100;
+/**
+ * A `capture-part` is sent once it holds this many messages (a few ms of structured-clone reading
+ * and rendering on the host), or after CAPTURE_PART_MS of work with anything in it.
+ */
+const CAPTURE_PART_MESSAGES = 120;
+const CAPTURE_PART_MS = 100;
+/** Bytes of a capture handed to the reader between checks for a due part. */
+const CAPTURE_CHUNK_BYTES = 64 * 1024;
 
 type Post = (reply: WorkerReply, transfer?: ArrayBuffer[]) => void;
 
 /** The worker's side: answers one request through `post`; `acked` resolves on the host's next `ack`. */
 export async function serve(req: WorkerRequest, post: Post, acked: () => Promise<void>): Promise<void> {
   if (req.kind === 'ack') return;
-  if (req.kind === 'log-file') {
+  if (req.kind === 'log-file' || req.kind === 'capture-file') {
     post({ type: 'error', error: 'this worker cannot read files' });
     return;
   }
@@ -54,7 +73,7 @@ export async function serve(req: WorkerRequest, post: Post, acked: () => Promise
       post({ type: 'progress', done, total });
     };
     if (req.kind === 'capture') {
-      post({ type: 'analysis', analysis: analyzeBytes(req.bytes, req.settings, progress) });
+      await serveCapture(req.bytes, req.settings, post, acked, progress);
       return;
     }
     const data = checkLogChunks(req.chunks, req.settings, progress);
@@ -75,6 +94,39 @@ export async function serve(req: WorkerRequest, post: Post, acked: () => Promise
     // The core reports problems instead of throwing; this is a bug, passed on for the log.
     post({ type: 'error', error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
   }
+}
+
+/**
+ * A capture, analysed a chunk at a time; a part goes out when it is due and the host took the one
+ * before. The worker keeps reading while the host handles a part (the ack is awaited only when
+ * the next part is due), so the pacing costs the analysis little.
+ */
+async function serveCapture(bytes: Uint8Array, settings: Settings, post: Post, acked: () => Promise<void>, progress: (done: number, total: number) => void): Promise<void> {
+  const analysis = new CaptureAnalysis(settings);
+  let previous: Promise<void> | undefined;
+  let lastPart = Date.now();
+  const send = async (part: CapturePart | undefined) => {
+    if (!part) return;
+    if (previous) await previous;
+    post({ type: 'capture-part', ...part });
+    previous = acked();
+    lastPart = Date.now();
+  };
+  for (let o = 0; o < bytes.length; o += CAPTURE_CHUNK_BYTES) {
+    const end = Math.min(bytes.length, o + CAPTURE_CHUNK_BYTES);
+    analysis.push(bytes.subarray(o, end));
+    progress(end, bytes.length);
+    if (analysis.pendingMessages >= CAPTURE_PART_MESSAGES || (analysis.pendingItems > 0 && Date.now() - lastPart >= CAPTURE_PART_MS)) await send(analysis.take());
+  }
+  const end = analysis.end();
+  // What the end settles (expectations still open, end-of-capture rules) can be many findings.
+  for (let part = analysis.take(); part; part = undefined) {
+    for (let i = 0; i < part.findings.length || i === 0; i += PART_SIZE) {
+      await send({ messages: i === 0 ? part.messages : [], findings: part.findings.slice(i, i + PART_SIZE), problems: i === 0 ? part.problems : [] });
+    }
+  }
+  if (previous) await previous;
+  post({ type: 'analysis', analysis: end });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,12 +164,24 @@ export interface RunOptions {
 }
 
 export type Analyzer = (bytes: Uint8Array, settings: Settings, opts?: RunOptions) => Promise<Analysis>;
+
+export interface CaptureStreamOptions extends RunOptions {
+  /** Each part of the analysis, as it arrives; the next one is read only after this returned. */
+  onPart: (part: CapturePart) => void;
+}
+/**
+ * Analyses a capture handing its parts to `opts.onPart` as they come (the bytes are transferred
+ * to the worker); resolves with what is known only at the end.
+ */
+export type CaptureStreamer = (bytes: Uint8Array, settings: Settings, opts: CaptureStreamOptions) => Promise<CaptureEnd>;
+/** The same for a capture file the worker reads itself (a capture on the extension host's disk). */
+export type CaptureFileStreamer = (path: string, settings: Settings, opts: CaptureStreamOptions) => Promise<CaptureEnd>;
 /** Checks a log given as UTF-8 chunks; the chunks are transferred to the worker (unusable afterwards). */
 export type LogChecker = (chunks: Uint8Array[], settings: Settings, opts?: RunOptions) => Promise<LogCheckData>;
 /** Checks a log file the worker reads itself (a saved log on the extension host's disk). */
 export type LogFileChecker = (path: string, settings: Settings, opts?: RunOptions) => Promise<LogCheckData>;
 
-function run<T>(spawn: SpawnWorker, req: WorkerRequest, transfer: ArrayBuffer[], opts: RunOptions, inPlace: () => T, collect: (r: WorkerReply) => T | undefined): Promise<T> {
+function run<T>(spawn: SpawnWorker, req: WorkerRequest, transfer: ArrayBuffer[], opts: RunOptions, inPlace: () => T | Promise<T>, collect: (r: WorkerReply) => T | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (opts.token?.isCancellationRequested) {
       reject(new CancelledError());
@@ -163,11 +227,18 @@ function run<T>(spawn: SpawnWorker, req: WorkerRequest, transfer: ArrayBuffer[],
         reject(new Error(r.error));
         return;
       }
-      const done = collect(r);
+      let done: T | undefined;
+      try {
+        done = collect(r);
+      } catch (e) {
+        finish();
+        reject(e);
+        return;
+      }
       if (done !== undefined) {
         finish();
         resolve(done);
-      } else if (r.type === 'log-part') {
+      } else if (r.type === 'log-part' || r.type === 'capture-part') {
         // Let timers and other work run before the next part is read.
         setTimeout(() => {
           if (!settled) w.post({ kind: 'ack' });
@@ -206,14 +277,34 @@ function handedBack(bytes: Uint8Array, length: number): Uint8Array {
  * Capture analysis and log checks, in a worker when `spawn` gives one. `checkLogFile` only works
  * with workers that can read files (worker.ts); the host offers it only then.
  */
-export function createWorkerAnalyzers(spawn: SpawnWorker): { analyzeCapture: Analyzer; checkLog: LogChecker; checkLogFile: LogFileChecker } {
-  const analyzeCapture: Analyzer = (bytes, settings, opts = {}) => {
+export function createWorkerAnalyzers(spawn: SpawnWorker): {
+  analyzeCapture: Analyzer;
+  streamCapture: CaptureStreamer;
+  streamCaptureFile: CaptureFileStreamer;
+  checkLog: LogChecker;
+  checkLogFile: LogFileChecker;
+} {
+  const collectCapture = (onPart: (part: CapturePart) => void) => (r: WorkerReply): CaptureEnd | undefined => {
+    if (r.type === 'capture-part') {
+      onPart({ messages: r.messages, findings: r.findings, problems: r.problems });
+      return undefined;
+    }
+    return r.type === 'analysis' ? r.analysis : undefined;
+  };
+  const streamCapture: CaptureStreamer = (bytes, settings, opts) => {
     // Transfer, do not copy: the host does not need the bytes afterwards.
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     const length = bytes.byteLength;
-    return run(spawn, { kind: 'capture', bytes: owned, settings }, [owned.buffer as ArrayBuffer], opts, () => analyzeBytes(handedBack(bytes, length), settings), (r) =>
-      r.type === 'analysis' ? r.analysis : undefined,
-    );
+    return run(spawn, { kind: 'capture', bytes: owned, settings }, [owned.buffer as ArrayBuffer], opts, () => streamInPlace(handedBack(bytes, length), settings, opts), collectCapture(opts.onPart));
+  };
+  const streamCaptureFile: CaptureFileStreamer = (path, settings, opts) =>
+    run(spawn, { kind: 'capture-file', path, settings }, [], opts, () => {
+      throw new Error('no worker to read the file');
+    }, collectCapture(opts.onPart));
+  const analyzeCapture: Analyzer = async (bytes, settings, opts = {}) => {
+    const builder = new AnalysisBuilder();
+    const end = await streamCapture(bytes, settings, { ...opts, onPart: (p) => builder.add(p) });
+    return builder.finish(end);
   };
   const collectLog = () => {
     const findings: LocatedFinding[] = [];
@@ -241,5 +332,28 @@ export function createWorkerAnalyzers(spawn: SpawnWorker): { analyzeCapture: Ana
     run(spawn, { kind: 'log-file', path, settings }, [], opts, () => {
       throw new Error('no worker to read the file');
     }, collectLog());
-  return { analyzeCapture, checkLog, checkLogFile };
+  return { analyzeCapture, streamCapture, streamCaptureFile, checkLog, checkLogFile };
+}
+
+/**
+ * A capture analysed on this thread when no worker runs (as the worker would, through `serve`),
+ * the event loop let go between parts.
+ */
+function streamInPlace(bytes: Uint8Array, settings: Settings, opts: CaptureStreamOptions): Promise<CaptureEnd> {
+  return new Promise<CaptureEnd>((resolve, reject) => {
+    const collect = (r: WorkerReply) => {
+      if (r.type === 'progress') opts.onProgress?.(r.done, r.total);
+      else if (r.type === 'capture-part') opts.onPart({ messages: r.messages, findings: r.findings, problems: r.problems });
+      else if (r.type === 'analysis') resolve(r.analysis);
+      else if (r.type === 'error') reject(new Error(r.error));
+    };
+    const post: Post = (r) => {
+      try {
+        collect(r);
+      } catch (e) {
+        reject(e);
+      }
+    };
+    serve({ kind: 'capture', bytes, settings }, post, () => new Promise<void>((r) => setTimeout(r, 0))).catch(reject);
+  });
 }

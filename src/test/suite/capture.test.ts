@@ -109,7 +109,55 @@ suite('Captures', () => {
       await removeEmptyWorkspaceSettings();
     }
   });
+
+  test('a capture with thousands of findings: at most 1000 diagnostics (errors first), the first line says how many in all', async () => {
+    const uri = fixture('many-findings.pcap');
+    await vscode.workspace.fs.writeFile(uri, repeatCapture(await vscode.workspace.fs.readFile(fixture('broken-register.pcap')), 600));
+    try {
+      const r = await vscode.commands.executeCommand<CheckCaptureResult>('sipTraceInspector.checkCapture', uri.toString(), { show: false });
+      assert.ok(r, 'the command returns its result');
+      assert.strictEqual(r.messages, 1200);
+      assert.strictEqual(r.findings, 2401);
+      const decoded = vscode.Uri.parse(r.decoded);
+      const ds = await waitForDiagnostics(decoded, (d) => d.length === 1000);
+      assert.ok(ds.every((d) => d.severity === vscode.DiagnosticSeverity.Error));
+      const doc = await vscode.workspace.openTextDocument(decoded);
+      assert.match(doc.lineAt(0).text, /^### many-findings\.pcap · 1200 SIP messages, \d+ REGISTER exchanges, 2401 findings, 0 reading problems$/);
+      // The last message's block is where the append-only layout put it.
+      assert.strictEqual(doc.lineAt(doc.lineCount - 1).text, '');
+      const last = ds.find((d) => doc.getText(d.range) === CONTACT_VALUE);
+      assert.ok(last, 'a finding with its exact range');
+    } finally {
+      await closeAllEditors();
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
 });
+
+/** A classic pcap with `copies` copies of `pcap`'s records, each copy an hour after the one before. */
+function repeatCapture(pcap: Uint8Array, copies: number): Uint8Array {
+  const v = new DataView(pcap.buffer, pcap.byteOffset, pcap.byteLength);
+  const le = v.getUint32(0, true) === 0xa1b2c3d4;
+  const records: Uint8Array[] = [];
+  for (let o = 24; o + 16 <= pcap.length; ) {
+    const len = v.getUint32(o + 8, le);
+    records.push(pcap.subarray(o, o + 16 + len));
+    o += 16 + len;
+  }
+  const body = records.reduce((n, r) => n + r.length, 0);
+  const out = new Uint8Array(24 + copies * body);
+  out.set(pcap.subarray(0, 24));
+  const d = new DataView(out.buffer);
+  let o = 24;
+  for (let c = 0; c < copies; c++) {
+    for (const r of records) {
+      out.set(r, o);
+      d.setUint32(o, new DataView(r.buffer, r.byteOffset).getUint32(0, le) + c * 3600, le);
+      o += r.length;
+    }
+  }
+  return out;
+}
 
 /** The pcap with UDP junk records (port 9, zero payload) appended until it has `size` bytes. */
 function padCapture(pcap: Uint8Array, size: number): Uint8Array {
