@@ -15,7 +15,8 @@ import { TraceReader, type TraceFormat } from '../core/trace';
 import { RegisterChecker, type ExchangeSummary } from '../core/register/index';
 import { resolveSettings, type Settings } from '../core/settings';
 import { logPosition } from '../core/locate';
-import type { Finding, LineMapEntry, Problem, Severity, Span, TraceMessage } from '../core/types';
+import { parseSipMessage } from '../core/sip/parser';
+import type { Endpoint, Finding, LineMapEntry, Problem, Severity, SipMessage, Span, Timestamp, TraceMessage, TransportName } from '../core/types';
 
 export interface Analysis {
   format: TraceFormat | 'unknown' | undefined;
@@ -66,6 +67,74 @@ export interface CapturePart {
   /** Final findings (the checker's streaming mode), on these or earlier messages. */
   findings: Finding[];
   problems: Problem[];
+}
+
+/**
+ * A captured message as a capture part carries it to the host: everything but the parse tree,
+ * its text instead. A parsed message is a few hundred objects (headers, values, parameters, each
+ * with its spans); the host keeps every message of the capture but reads few parse trees (the
+ * summary's first rows, a quick fix, the templates on one flow), and each object it keeps makes
+ * every young-generation GC of the extension host slower: with whole parse trees, 100k messages
+ * cost ~50 ms pauses every few hundred ms while a 200 MB capture streamed in.
+ */
+export type WireMessage = Omit<TraceMessage, 'sip'> & { sipText: string };
+/** A message in a capture part: a WireMessage, or (messages of a text log) the whole message. */
+export type PartMessage = TraceMessage | WireMessage;
+
+/** The wire form of a message (messages of a text log, parsed with the log's octets, go whole). */
+export function toWireMessage(m: TraceMessage): PartMessage {
+  if (m.line !== undefined || m.lineMap !== undefined) return m;
+  const { sip, ...rest } = m;
+  return { ...rest, sipText: sip.text };
+}
+
+/** The host's message for a part's message. */
+export function fromWireMessage(m: PartMessage): TraceMessage {
+  return 'sipText' in m ? new CapturedMessage(m) : m;
+}
+
+/**
+ * A captured message whose parse tree is rebuilt from its text on first use: the text is
+ * `latin1` of the captured bytes and the parser is deterministic, so `sip` equals what the
+ * worker's reader built (`traceMessageFromPdu`, header values validated).
+ */
+export class CapturedMessage implements TraceMessage {
+  readonly index: number;
+  readonly frame?: number;
+  readonly frames?: number[];
+  readonly fileOffset?: number;
+  readonly ts?: Timestamp;
+  readonly transport: TransportName;
+  readonly src?: Endpoint;
+  readonly dst?: Endpoint;
+  readonly sipText: string;
+  private parsed: SipMessage | undefined;
+
+  constructor(w: WireMessage) {
+    this.index = w.index;
+    this.frame = w.frame;
+    this.frames = w.frames;
+    this.fileOffset = w.fileOffset;
+    this.ts = w.ts;
+    this.transport = w.transport;
+    this.src = w.src;
+    this.dst = w.dst;
+    this.sipText = w.sipText;
+  }
+
+  get sip(): SipMessage {
+    return (this.parsed ??= parseSipMessage(this.sipText));
+  }
+
+  /** JSON (and anything that copies own properties) sees a plain TraceMessage. */
+  toJSON(): TraceMessage {
+    return { index: this.index, frame: this.frame, frames: this.frames, fileOffset: this.fileOffset, ts: this.ts, transport: this.transport, src: this.src, dst: this.dst, sip: this.sip };
+  }
+}
+
+/** A message's SIP text, without building its parse tree when it has none yet. */
+export function sipTextOf(m: TraceMessage): string {
+  return m instanceof CapturedMessage ? m.sipText : m.sip.text;
 }
 
 /** The rest of a capture's analysis, known once the whole capture is read. */

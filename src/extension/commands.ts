@@ -25,6 +25,8 @@ export interface CheckCaptureResult {
   exchanges: number;
   findings: number;
   problems: number;
+  /** Whether the decoded view was opened (not when `show: false`, nor above VS Code's 50 MB limit). */
+  shown: boolean;
 }
 
 /** What `sipTraceInspector.checkLog` returns. */

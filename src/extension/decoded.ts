@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { formatEndpoint, formatTimestamp } from '../core/present';
 import type { TraceMessage } from '../core/types';
-import type { Analysis } from './analysis';
+import { sipTextOf, type Analysis } from './analysis';
 
 /** Where one message's text lies in the decoded document. */
 interface Block {
@@ -15,8 +15,8 @@ interface Block {
   /** Document line of the message's first text line. */
   firstLine: number;
   /** Offsets in the message text where each of its lines starts / ends (line break excluded). */
-  lineStarts: number[];
-  lineEnds: number[];
+  lineStarts: Int32Array;
+  lineEnds: Int32Array;
 }
 
 export interface DecodedLayout {
@@ -63,53 +63,77 @@ export interface DecodedTotals {
 export class DecodedRenderer {
   readonly blocks: Block[] = [];
   readonly headingLineOfFrame = new Map<number, number>();
-  private readonly lines: string[] = ['', ''];
-  /** Characters of lines[1..] with the line break before each. */
+  /**
+   * The document after its first two lines, one string per `add` (its lines joined): a capture's
+   * decoded view has millions of lines, and the extension host keeps it while the capture is
+   * open; a few hundred strings cost its garbage collector nothing, millions do.
+   */
+  private readonly chunks: string[] = [];
+  /** Lines so far, the first two included (the totals, then an empty line). */
+  private lineCount = 2;
+  /** Characters after the first line, with the line break before each line. */
   private chars = 1;
 
   constructor(private readonly title: string) {}
 
-  private push(line: string): void {
-    this.lines.push(line);
-    this.chars += line.length + 1;
-  }
-
   /** Renders the next messages (`messages[k]` is message number `blocks.length + k`). */
   add(messages: readonly TraceMessage[]): void {
+    const out: string[] = [];
+    const push = (line: string) => {
+      out.push(line);
+      this.chars += line.length + 1;
+    };
     for (const m of messages) {
       const i = this.blocks.length;
-      const headingLine = this.lines.length;
-      this.push(heading(m, i));
+      const headingLine = this.lineCount + out.length;
+      push(heading(m, i));
       if (m.frame !== undefined && !this.headingLineOfFrame.has(m.frame)) this.headingLineOfFrame.set(m.frame, headingLine);
-      const text = m.sip.text;
-      const lineStarts: number[] = [];
-      const lineEnds: number[] = [];
+      const text = sipTextOf(m);
+      // Count the lines first, so that the line tables are two typed arrays (two objects per
+      // message, kept as long as the view).
+      let count = 0;
       let start = 0;
       for (let k = 0; k < text.length; k++) {
         const c = text.charCodeAt(k);
         if (c === 13 || c === 10) {
-          lineStarts.push(start);
-          lineEnds.push(k);
+          count++;
           if (c === 13 && text.charCodeAt(k + 1) === 10) k++;
           start = k + 1;
         }
       }
       // A trailing line break closes the last line; it does not open an empty one.
-      if (start < text.length || lineStarts.length === 0) {
-        lineStarts.push(start);
-        lineEnds.push(text.length);
+      const last = start < text.length || count === 0;
+      if (last) count++;
+      const lineStarts = new Int32Array(count);
+      const lineEnds = new Int32Array(count);
+      let n = 0;
+      start = 0;
+      for (let k = 0; k < text.length; k++) {
+        const c = text.charCodeAt(k);
+        if (c === 13 || c === 10) {
+          lineStarts[n] = start;
+          lineEnds[n++] = k;
+          if (c === 13 && text.charCodeAt(k + 1) === 10) k++;
+          start = k + 1;
+        }
       }
-      const firstLine = this.lines.length;
-      for (let k = 0; k < lineStarts.length; k++) this.push(text.slice(lineStarts[k], lineEnds[k]));
-      this.push('');
+      if (last) {
+        lineStarts[n] = start;
+        lineEnds[n] = text.length;
+      }
+      const firstLine = this.lineCount + out.length;
+      for (let k = 0; k < count; k++) push(text.slice(lineStarts[k], lineEnds[k]));
+      push('');
       this.blocks.push({ headingLine, firstLine, lineStarts, lineEnds });
     }
+    if (out.length === 0) return;
+    this.chunks.push(out.join('\n'));
+    this.lineCount += out.length;
   }
 
   /** Writes the first line and gives the layout (the renderer is done). */
   finish(totals: DecodedTotals): DecodedLayout {
-    const lines = this.lines;
-    lines[0] = `${HEADING_MARK} ${this.title} · ${vscode.l10n.t(
+    const first = `${HEADING_MARK} ${this.title} · ${vscode.l10n.t(
       '{0} SIP messages, {1} REGISTER exchanges, {2} findings, {3} reading problems',
       totals.messages,
       totals.exchanges,
@@ -117,19 +141,20 @@ export class DecodedRenderer {
       totals.problems,
     )}`;
     let text: string | undefined;
-    let pending: string[] | undefined = lines;
+    let pending: string[] | undefined = [first, '', ...this.chunks];
+    this.chunks.length = 0;
     return {
       get text() {
         if (text === undefined) {
           text = pending!.join('\n');
-          pending = undefined; // the lines are garbage once joined
+          pending = undefined; // the chunks are garbage once joined
         }
         return text;
       },
-      length: lines[0].length + this.chars,
+      length: first.length + this.chars,
       blocks: this.blocks,
       headingLineOfFrame: this.headingLineOfFrame,
-      lineCount: lines.length,
+      lineCount: this.lineCount,
     };
   }
 }

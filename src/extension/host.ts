@@ -145,7 +145,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
           () => captures.get(capture, opts?.force ?? false),
         );
         const a = entry.analysis;
-        if (opts?.show !== false) await showDecoded(entry.decoded, entry.layout.length);
+        const shown = opts?.show !== false && (await showDecoded(entry.decoded, entry.layout.length));
         vscode.window.setStatusBarMessage(
           vscode.l10n.t('{0}: {1} REGISTER exchanges, {2} findings', basename(capture), a.exchanges.length, a.findings.length),
           5000,
@@ -158,6 +158,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
           exchanges: a.exchanges.length,
           findings: a.findings.length,
           problems: a.problems.length,
+          shown,
         };
         return result;
       } catch (e) {

@@ -17,7 +17,7 @@
 import type { ExchangeSummary } from '../core/register/index';
 import type { Settings } from '../core/settings';
 import type { Problem } from '../core/types';
-import { AnalysisBuilder, CaptureAnalysis, checkLogChunks, type Analysis, type CaptureEnd, type CapturePart, type LocatedFinding, type LogCheckData, type MessageLines } from './analysis';
+import { AnalysisBuilder, CaptureAnalysis, checkLogChunks, fromWireMessage, toWireMessage, type Analysis, type CaptureEnd, type CapturePart, type LocatedFinding, type LogCheckData, type MessageLines, type PartMessage } from './analysis';
 
 export type WorkerRequest =
   | { kind: 'capture'; bytes: Uint8Array; settings: Settings }
@@ -32,7 +32,8 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { type: 'progress'; done: number; total: number }
-  | ({ type: 'capture-part' } & CapturePart)
+  /** Messages in wire form (the host rebuilds parse trees from the text when it needs one). */
+  | ({ type: 'capture-part'; messages: PartMessage[] } & Omit<CapturePart, 'messages'>)
   /**
    * What completes a capture's analysis, after its last `capture-part` (the editor tests and the
    * editor benchmark watch for this reply).
@@ -108,7 +109,7 @@ async function serveCapture(bytes: Uint8Array, settings: Settings, post: Post, a
   const send = async (part: CapturePart | undefined) => {
     if (!part) return;
     if (previous) await previous;
-    post({ type: 'capture-part', ...part });
+    post({ type: 'capture-part', messages: part.messages.map(toWireMessage), findings: part.findings, problems: part.problems });
     previous = acked();
     lastPart = Date.now();
   };
@@ -286,7 +287,7 @@ export function createWorkerAnalyzers(spawn: SpawnWorker): {
 } {
   const collectCapture = (onPart: (part: CapturePart) => void) => (r: WorkerReply): CaptureEnd | undefined => {
     if (r.type === 'capture-part') {
-      onPart({ messages: r.messages, findings: r.findings, problems: r.problems });
+      onPart({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems });
       return undefined;
     }
     return r.type === 'analysis' ? r.analysis : undefined;
@@ -343,7 +344,7 @@ function streamInPlace(bytes: Uint8Array, settings: Settings, opts: CaptureStrea
   return new Promise<CaptureEnd>((resolve, reject) => {
     const collect = (r: WorkerReply) => {
       if (r.type === 'progress') opts.onProgress?.(r.done, r.total);
-      else if (r.type === 'capture-part') opts.onPart({ messages: r.messages, findings: r.findings, problems: r.problems });
+      else if (r.type === 'capture-part') opts.onPart({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems });
       else if (r.type === 'analysis') resolve(r.analysis);
       else if (r.type === 'error') reject(new Error(r.error));
     };

@@ -22,7 +22,7 @@
  * default 900000), SIP_BENCH_SETTLE_MS (sampling after completion, default 3000).
  */
 import * as fs from 'fs';
-import { monitorEventLoopDelay, performance } from 'perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, performance, PerformanceObserver } from 'perf_hooks';
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'sip-trace-inspector.sip-trace-inspector';
@@ -50,6 +50,27 @@ interface Stall {
   /** When the timer finally ran (ms since the benchmark started) and how late it was. */
   at: number;
   lagMs: number;
+  /** Garbage-collection pauses of this thread inside the stall, ms (filled in by `stop`). */
+  gcMs?: number;
+}
+
+/** A garbage-collection pause of this thread (perf_hooks 'gc' entries: the whole process's V8 heap of this isolate). */
+interface GcPause {
+  /** Start, ms since the benchmark started. */
+  at: number;
+  ms: number;
+  kind: string;
+}
+
+function gcKind(e: { detail?: unknown; kind?: number }): string {
+  const k = (e.detail as { kind?: number } | undefined)?.kind ?? e.kind;
+  switch (k) {
+    case perfConstants.NODE_PERFORMANCE_GC_MAJOR: return 'major';
+    case perfConstants.NODE_PERFORMANCE_GC_MINOR: return 'minor';
+    case perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL: return 'incremental';
+    case perfConstants.NODE_PERFORMANCE_GC_WEAKCB: return 'weakcb';
+    default: return String(k);
+  }
 }
 
 /** Lag of a 10 ms interval timer on this thread (the extension host's), and what it saw meanwhile. */
@@ -61,11 +82,18 @@ class LagSampler {
   ticks = 0;
   readonly stalls: Stall[] = [];
   private readonly histogram = monitorEventLoopDelay({ resolution: 10 });
+  /** GC pauses while sampling: tells a stall caused by the heap from one caused by code. */
+  private readonly gc: GcPause[] = [];
+  private gcObserver: PerformanceObserver | undefined;
   /** Called on every tick (for polling cheap conditions). */
   onTick: (() => void) | undefined;
 
   start(): void {
     this.histogram.enable();
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) this.gc.push({ at: Math.round((e.startTime - t0) * 10) / 10, ms: Math.round(e.duration * 10) / 10, kind: gcKind(e as never) });
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
     this.expected = performance.now() + TICK_MS;
     this.lastTick = performance.now();
     this.timer = setInterval(() => {
@@ -80,10 +108,39 @@ class LagSampler {
     }, TICK_MS);
   }
 
-  stop(): { maxLagMs: number; stallsOver50: number; stalls: Stall[]; ticks: number; histogramMaxMs: number; histogramP99Ms: number } {
+  stop(): {
+    maxLagMs: number;
+    stallsOver50: number;
+    stalls: Stall[];
+    ticks: number;
+    histogramMaxMs: number;
+    histogramP99Ms: number;
+    gc: { pauses: number; totalMs: number; maxMs: number; over20ms: number; byKind: Record<string, { count: number; ms: number }> };
+  } {
     if (this.timer) clearInterval(this.timer);
     this.histogram.disable();
+    this.gcObserver?.disconnect();
+    const byKind: Record<string, { count: number; ms: number }> = {};
+    for (const g of this.gc) {
+      const k = (byKind[g.kind] ??= { count: 0, ms: 0 });
+      k.count++;
+      k.ms = Math.round((k.ms + g.ms) * 10) / 10;
+    }
+    // The GC time inside each stall: [at - lag - one tick, at].
+    for (const st of this.stalls) {
+      const from = st.at - st.lagMs - TICK_MS;
+      let ms = 0;
+      for (const g of this.gc) ms += Math.max(0, Math.min(st.at, g.at + g.ms) - Math.max(from, g.at));
+      st.gcMs = Math.round(ms);
+    }
     return {
+      gc: {
+        pauses: this.gc.length,
+        totalMs: Math.round(this.gc.reduce((n, g) => n + g.ms, 0)),
+        maxMs: Math.round(this.gc.reduce((n, g) => Math.max(n, g.ms), 0)),
+        over20ms: this.gc.filter((g) => g.ms > 20).length,
+        byKind,
+      },
       maxLagMs: Math.round(this.maxLagMs),
       stallsOver50: this.stalls.length,
       stalls: this.stalls,
@@ -94,9 +151,17 @@ class LagSampler {
   }
 }
 
+/** What the benchmark reads of the extension's API (src/extension/host.ts ExtensionApi). */
+interface BenchExtensionApi {
+  activationMs?: number;
+  captureSummaryState?(uri: vscode.Uri): string | undefined;
+}
+let extensionApi: BenchExtensionApi | undefined;
+
 let marks: Mark[] = [];
 let sampler: LagSampler | undefined;
-let workerEvents = { spawned: 0, errors: [] as string[], exits: [] as number[], analysis: undefined as Record<string, unknown> | undefined };
+const noParts = () => ({ count: 0, messages: 0, findings: 0, problems: 0 });
+let workerEvents = { spawned: 0, errors: [] as string[], exits: [] as number[], analysis: undefined as Record<string, unknown> | undefined, parts: noParts() };
 
 function mark(what: string, extra: Partial<Mark> = {}): void {
   marks.push({ t: now(), what, ...extra });
@@ -140,17 +205,33 @@ function instrumentWorkers(): () => void {
         if (sinceTickMs !== undefined && sinceTickMs > STALL_MS) mark(`reply 'progress' ${reply.done}/${reply.total}`, { ms, sinceTickMs });
         return r;
       }
+      if (reply?.type === 'capture-part') {
+        // A streamed part: count what it carries; mark the first one and the slow ones.
+        const part = reply as unknown as { messages?: unknown[]; findings?: unknown[]; problems?: unknown[] };
+        const p = workerEvents.parts;
+        p.count++;
+        p.messages += part.messages?.length ?? 0;
+        p.findings += part.findings?.length ?? 0;
+        p.problems += part.problems?.length ?? 0;
+        if (p.count === 1 || ms > STALL_MS || (sinceTickMs !== undefined && sinceTickMs > STALL_MS)) {
+          mark(`reply 'capture-part' #${p.count} (${part.messages?.length ?? 0} messages, ${part.findings?.length ?? 0} findings)`, { ms, sinceTickMs });
+        }
+        return r;
+      }
       if (reply?.type === 'analysis' && reply.analysis) {
         const a = reply.analysis;
         const len = (k: string) => (Array.isArray(a[k]) ? (a[k] as unknown[]).length : undefined);
+        const p = workerEvents.parts;
+        // Streamed captures: the parts carried messages, findings and problems; the end the rest.
         workerEvents.analysis = {
           format: a.format,
           bytes: a.bytes,
           coreElapsedMs: a.elapsedMs,
-          messages: len('messages'),
+          parts: p.count,
+          messages: len('messages') ?? p.messages,
           exchanges: len('exchanges'),
-          findings: len('findings'),
-          problems: len('problems'),
+          findings: len('findings') ?? p.findings,
+          problems: len('problems') ?? p.problems,
         };
         mark(`reply 'analysis' (core ${String(a.elapsedMs)} ms in the worker)`, { ms, sinceTickMs });
         // The host's continuation (render the decoded view, diagnostics, summary HTML) runs in the
@@ -236,7 +317,7 @@ const SCENARIOS: Record<string, Scenario> = {
 
 async function runScenario(s: Scenario, capture: vscode.Uri, timeoutMs: number, settleMs: number): Promise<Record<string, unknown>> {
   marks = [];
-  workerEvents = { spawned: 0, errors: [], exits: [], analysis: undefined };
+  workerEvents = { spawned: 0, errors: [], exits: [], analysis: undefined, parts: noParts() };
   const decoded = decodedUriFor(capture);
   resetPeakRss();
   const memBefore = memory();
@@ -296,6 +377,16 @@ async function runScenario(s: Scenario, capture: vscode.Uri, timeoutMs: number, 
         completeMs = commandMs;
         break;
       }
+    } else if (extensionApi?.captureSummaryState) {
+      // The summary editor says when it shows the summary (the analysis, decoded view and
+      // diagnostics are all done then).
+      const state = extensionApi.captureSummaryState(capture);
+      if (state === 'summary' || state === 'failed' || state === 'too-large') {
+        outcome = state === 'summary' ? 'ok' : `failed (summary editor: ${state})`;
+        completeMs = now() - started;
+        mark(`${s.name}: summary editor state '${state}'`);
+        break;
+      }
     } else if (workerEvents.analysis && marks.some((m) => m.what === 'first macrotask after the analysis reply')) {
       outcome = 'ok';
       completeMs = marks.find((m) => m.what === 'first macrotask after the analysis reply')!.t - started;
@@ -307,7 +398,9 @@ async function runScenario(s: Scenario, capture: vscode.Uri, timeoutMs: number, 
     await sleep(50);
   }
   let visibleMs: number | undefined;
-  if (outcome === 'ok' && s.visible) {
+  // The command does not open a decoded view above VS Code's 50 MB limit (it says so instead).
+  const shown = (commandResult as { shown?: boolean } | undefined)?.shown !== false;
+  if (outcome === 'ok' && s.visible && shown) {
     const until = performance.now() + timeoutMs;
     while (performance.now() < until && !s.visible(decoded)) await sleep(20);
     if (s.visible(decoded)) {
@@ -344,7 +437,8 @@ async function runScenario(s: Scenario, capture: vscode.Uri, timeoutMs: number, 
   };
   console.log(`bench: ${s.name}: ${outcome}; first diagnostics ${result.firstDiagnosticsMs ?? '–'} ms, complete ${result.completeMs ?? '–'} ms, max lag ${lagResult.maxLagMs} ms, ${lagResult.stallsOver50} stalls > ${STALL_MS} ms`);
   for (const m of result.marks) console.log(`bench:   ${String(m.t).padStart(9)} ms  ${m.what}${m.ms !== undefined ? ` [${m.ms} ms]` : ''}${m.sinceTickMs !== undefined ? ` [since last tick ${m.sinceTickMs} ms]` : ''}`);
-  for (const st of lagResult.stalls) console.log(`bench:   stall ending at ${round(st.at - started)} ms: ${st.lagMs} ms`);
+  console.log(`bench:   GC pauses: ${JSON.stringify(lagResult.gc)}`);
+  for (const st of lagResult.stalls) console.log(`bench:   stall ending at ${round(st.at - started)} ms: ${st.lagMs} ms (GC ${st.gcMs} ms of it)`);
   return result;
 }
 
@@ -376,7 +470,8 @@ export async function run(): Promise<void> {
     const lag = new LagSampler();
     lag.start();
     const a0 = performance.now();
-    const api = (await ext.activate()) as { activationMs?: number } | undefined;
+    const api = (await ext.activate()) as BenchExtensionApi | undefined;
+    extensionApi = api;
     const activateMs = performance.now() - a0;
     await sleep(500);
     const activationLag = lag.stop();

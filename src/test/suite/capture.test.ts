@@ -11,6 +11,7 @@ interface CheckCaptureResult {
   exchanges: number;
   findings: number;
   problems: number;
+  shown: boolean;
 }
 
 const CONTACT_VALUE = '<sip:alice@192.0.2.10:5060>;+g.oma.sip-im.system-message;+g.oma.sip-im.large-message';
@@ -26,6 +27,7 @@ suite('Captures', () => {
     assert.strictEqual(r.exchanges, 1);
     assert.strictEqual(r.problems, 0);
     assert.strictEqual(r.findings, 3);
+    assert.strictEqual(r.shown, true);
     const decoded = vscode.Uri.parse(r.decoded);
     assert.strictEqual(decoded.scheme, 'sip-trace');
     const editor = await waitFor('decoded view in an editor', () =>
@@ -118,6 +120,7 @@ suite('Captures', () => {
       assert.ok(r, 'the command returns its result');
       assert.strictEqual(r.messages, 1200);
       assert.strictEqual(r.findings, 2401);
+      assert.strictEqual(r.shown, false, 'show: false');
       const decoded = vscode.Uri.parse(r.decoded);
       const ds = await waitForDiagnostics(decoded, (d) => d.length === 1000);
       assert.ok(ds.every((d) => d.severity === vscode.DiagnosticSeverity.Error));
