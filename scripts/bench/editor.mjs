@@ -16,7 +16,8 @@
 //
 //   node scripts/bench/editor.mjs [--file bench-data/capture-200m.pcapng] [--runs N]
 //        [--scenarios summary,command] [--timeout SEC] [--settle MS] [--no-build] [--out FILE]
-//        [--verbose]
+//        [--verbose] [--cpu-profile]   (--cpu-profile: a CPU profile of the extension host's thread per
+//        scenario, in the run folder, and the functions that ran during each stall)
 // Also: node scripts/bench/run.mjs --editor [same options].
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -40,6 +41,7 @@ function parseArgs(argv) {
     build: true,
     out: join(root, 'bench-data', 'editor-results.json'),
     verbose: false,
+    cpuProfile: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -51,6 +53,7 @@ function parseArgs(argv) {
     else if (a === '--no-build') o.build = false;
     else if (a === '--out') o.out = resolve(argv[++i]);
     else if (a === '--verbose') o.verbose = true;
+    else if (a === '--cpu-profile') o.cpuProfile = true;
     else if (a === '--editor') continue; // passed on by run.mjs
     else if (a === '-h' || a === '--help') {
       const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
@@ -90,6 +93,7 @@ async function oneRun(opts, runIndex) {
       SIP_BENCH_SCENARIOS: opts.scenarios,
       SIP_BENCH_TIMEOUT_MS: String(opts.timeoutSec * 1000),
       SIP_BENCH_SETTLE_MS: String(opts.settleMs),
+      ...(opts.cpuProfile ? { SIP_BENCH_CPU_PROFILE: join(runDir, 'profiles') } : {}),
     },
   });
   log(`code-server pid ${server.pid} on ${server.url}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);

@@ -145,7 +145,9 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     const analysis = builder.finish(end);
     await nextTask();
     const layout = renderer.finish({ messages: analysis.messages.length, exchanges: analysis.exchanges.length, findings: analysis.findings.length, problems: analysis.problems.length });
-    if (live()) this.collection.set(decoded, captureDiagnostics(analysis, layout, decoded));
+    const final = captureDiagnostics(analysis, layout, decoded);
+    await nextTask();
+    if (live()) this.collection.set(decoded, final);
     await nextTask();
     const entry: CaptureEntry = { capture, decoded, analysis, layout };
     if (live()) {

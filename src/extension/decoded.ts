@@ -9,14 +9,84 @@ import { formatEndpoint, formatTimestamp } from '../core/present';
 import type { TraceMessage } from '../core/types';
 import { sipTextOf, type Analysis } from './analysis';
 
-/** Where one message's text lies in the decoded document. */
-interface Block {
-  headingLine: number;
-  /** Document line of the message's first text line. */
-  firstLine: number;
-  /** Offsets in the message text where each of its lines starts / ends (line break excluded). */
-  lineStarts: Int32Array;
-  lineEnds: Int32Array;
+/**
+ * Where each message's text lies in the decoded document, packed in two typed arrays: a large
+ * capture has ~100k messages and millions of lines, and the extension host keeps this while the
+ * capture is open; an object (or two small arrays) per message made its young-generation GC
+ * pauses long while a capture streamed in.
+ */
+export class DecodedBlocks {
+  /** Per message: heading line, first text line, index of its first line in `lines`. */
+  private info: Int32Array = new Int32Array(3 * 1024);
+  /** Per text line: start and end offset in the message's text (line break excluded). */
+  private lines: Int32Array = new Int32Array(2 * 16384);
+  private blockCount = 0;
+  private lineTotal = 0;
+
+  /** Messages placed. */
+  get length(): number {
+    return this.blockCount;
+  }
+
+  /** Starts message `length`'s block; its lines follow with `addLine`. */
+  add(headingLine: number, firstLine: number): void {
+    if (3 * (this.blockCount + 1) > this.info.length) this.info = grow(this.info);
+    const o = 3 * this.blockCount++;
+    this.info[o] = headingLine;
+    this.info[o + 1] = firstLine;
+    this.info[o + 2] = this.lineTotal;
+  }
+
+  addLine(start: number, end: number): void {
+    if (2 * (this.lineTotal + 1) > this.lines.length) this.lines = grow(this.lines);
+    this.lines[2 * this.lineTotal] = start;
+    this.lines[2 * this.lineTotal++ + 1] = end;
+  }
+
+  has(i: number): boolean {
+    return Number.isInteger(i) && i >= 0 && i < this.blockCount;
+  }
+
+  headingLine(i: number): number {
+    return this.info[3 * i];
+  }
+
+  firstLine(i: number): number {
+    return this.info[3 * i + 1];
+  }
+
+  /** Text lines of message `i`. */
+  lineCount(i: number): number {
+    const next = i + 1 < this.blockCount ? this.info[3 * (i + 1) + 2] : this.lineTotal;
+    return next - this.info[3 * i + 2];
+  }
+
+  lineStart(i: number, k: number): number {
+    return this.lines[2 * (this.info[3 * i + 2] + k)];
+  }
+
+  lineEnd(i: number, k: number): number {
+    return this.lines[2 * (this.info[3 * i + 2] + k) + 1];
+  }
+
+  /** The message whose heading or text holds document line `line`, or -1. */
+  atLine(line: number): number {
+    let lo = 0;
+    let hi = this.blockCount - 1;
+    if (hi < 0 || line < this.headingLine(0)) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.headingLine(mid) <= line) lo = mid;
+      else hi = mid - 1;
+    }
+    return line < this.firstLine(lo) + this.lineCount(lo) ? lo : -1;
+  }
+}
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 export interface DecodedLayout {
@@ -24,7 +94,7 @@ export interface DecodedLayout {
   readonly text: string;
   /** Characters in `text`. */
   readonly length: number;
-  blocks: Block[];
+  blocks: DecodedBlocks;
   /** Document line of the heading of the message completed by each frame. */
   headingLineOfFrame: Map<number, number>;
   lineCount: number;
@@ -61,7 +131,7 @@ export interface DecodedTotals {
  * either way, so no line number moves).
  */
 export class DecodedRenderer {
-  readonly blocks: Block[] = [];
+  readonly blocks = new DecodedBlocks();
   readonly headingLineOfFrame = new Map<number, number>();
   /**
    * The document after its first two lines, one string per `add` (its lines joined): a capture's
@@ -89,42 +159,24 @@ export class DecodedRenderer {
       push(heading(m, i));
       if (m.frame !== undefined && !this.headingLineOfFrame.has(m.frame)) this.headingLineOfFrame.set(m.frame, headingLine);
       const text = sipTextOf(m);
-      // Count the lines first, so that the line tables are two typed arrays (two objects per
-      // message, kept as long as the view).
-      let count = 0;
+      const firstLine = this.lineCount + out.length;
+      this.blocks.add(headingLine, firstLine);
       let start = 0;
       for (let k = 0; k < text.length; k++) {
         const c = text.charCodeAt(k);
         if (c === 13 || c === 10) {
-          count++;
+          this.blocks.addLine(start, k);
+          push(text.slice(start, k));
           if (c === 13 && text.charCodeAt(k + 1) === 10) k++;
           start = k + 1;
         }
       }
       // A trailing line break closes the last line; it does not open an empty one.
-      const last = start < text.length || count === 0;
-      if (last) count++;
-      const lineStarts = new Int32Array(count);
-      const lineEnds = new Int32Array(count);
-      let n = 0;
-      start = 0;
-      for (let k = 0; k < text.length; k++) {
-        const c = text.charCodeAt(k);
-        if (c === 13 || c === 10) {
-          lineStarts[n] = start;
-          lineEnds[n++] = k;
-          if (c === 13 && text.charCodeAt(k + 1) === 10) k++;
-          start = k + 1;
-        }
+      if (start < text.length || this.blocks.lineCount(i) === 0) {
+        this.blocks.addLine(start, text.length);
+        push(text.slice(start));
       }
-      if (last) {
-        lineStarts[n] = start;
-        lineEnds[n] = text.length;
-      }
-      const firstLine = this.lineCount + out.length;
-      for (let k = 0; k < count; k++) push(text.slice(lineStarts[k], lineEnds[k]));
       push('');
-      this.blocks.push({ headingLine, firstLine, lineStarts, lineEnds });
     }
     if (out.length === 0) return;
     this.chunks.push(out.join('\n'));
@@ -168,17 +220,18 @@ export function renderDecoded(a: Analysis, title: string): DecodedLayout {
 
 /** Position in the decoded document of an offset in message `messageIndex`'s text. */
 export function decodedPosition(layout: Pick<DecodedLayout, 'blocks'>, messageIndex: number, offset: number): vscode.Position | undefined {
-  const b = layout.blocks[messageIndex];
-  if (!b) return undefined;
+  const b = layout.blocks;
+  if (!b.has(messageIndex)) return undefined;
   let lo = 0;
-  let hi = b.lineStarts.length - 1;
+  let hi = b.lineCount(messageIndex) - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (b.lineStarts[mid] <= offset) lo = mid;
+    if (b.lineStart(messageIndex, mid) <= offset) lo = mid;
     else hi = mid - 1;
   }
-  const character = Math.max(0, Math.min(offset, b.lineEnds[lo]) - b.lineStarts[lo]);
-  return new vscode.Position(b.firstLine + lo, character);
+  const start = b.lineStart(messageIndex, lo);
+  const character = Math.max(0, Math.min(offset, b.lineEnd(messageIndex, lo)) - start);
+  return new vscode.Position(b.firstLine(messageIndex) + lo, character);
 }
 
 export function decodedRange(layout: Pick<DecodedLayout, 'blocks'>, messageIndex: number, start: number, end: number): vscode.Range | undefined {

@@ -97,8 +97,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
   });
   const messageAt = (doc: vscode.TextDocument, line: number): number | undefined => {
     if (doc.uri.scheme === DECODED_SCHEME) {
-      const blocks = captures.loadedEntry(captureUriOf(doc.uri))?.layout.blocks ?? [];
-      const i = blocks.findIndex((b) => b.headingLine <= line && line < b.firstLine + b.lineStarts.length);
+      const i = captures.loadedEntry(captureUriOf(doc.uri))?.layout.blocks.atLine(line) ?? -1;
       return i >= 0 ? i : undefined;
     }
     return messageIndexAt(logs, doc, line);

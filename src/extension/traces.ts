@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { ExchangeSummary } from '../core/register/index';
-import type { Problem, Severity } from '../core/types';
-import { decodedRange } from './decoded';
+import type { Finding, Problem, Severity } from '../core/types';
+import { decodedRange, type DecodedLayout } from './decoded';
 import { DECODED_SCHEME, captureUriOf, type CaptureEntry, type CaptureService } from './captures';
 import { toRange, type LogDiagnostics, type LogResult } from './logDiagnostics';
 
@@ -105,11 +105,10 @@ export class TraceIndex implements vscode.Disposable {
     let s = this.captureSummaries.get(e);
     if (!s) {
       const a = e.analysis;
+      // Ranges are placed when a view asks for one: a large capture has ~100k findings, and
+      // placing them all here held the extension host for ~100 ms when its analysis came in.
       const findings: TraceFinding[] = [];
-      for (const f of a.findings) {
-        const range = decodedRange(e.layout, f.messageIndex, f.span.start, f.span.end);
-        if (range) findings.push({ ruleId: f.ruleId, severity: f.severity, message: f.message, messageIndex: f.messageIndex, range });
-      }
+      for (const f of a.findings) if (e.layout.blocks.has(f.messageIndex)) findings.push(new CaptureFinding(f, e.layout));
       s = {
         uri: e.capture,
         kind: 'capture',
@@ -119,8 +118,8 @@ export class TraceIndex implements vscode.Disposable {
         findings,
         problems: a.problems,
         messageRange: (i) => {
-          const b = e.layout.blocks[i];
-          return b && new vscode.Range(b.headingLine, 0, b.headingLine, 0);
+          const b = e.layout.blocks;
+          return b.has(i) ? new vscode.Range(b.headingLine(i), 0, b.headingLine(i), 0) : undefined;
         },
       };
       this.captureSummaries.set(e, s);
@@ -140,4 +139,29 @@ export function countBySeverity(t: TraceSummary): Record<Severity, number> {
   for (const f of t.findings) n[f.severity]++;
   for (const p of t.problems) n[p.severity]++;
   return n;
+}
+
+/** A capture's finding, placed in its decoded view on first use. */
+class CaptureFinding implements TraceFinding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly messageIndex: number;
+  private placed: vscode.Range | undefined;
+
+  constructor(
+    private readonly finding: Finding,
+    private readonly layout: DecodedLayout,
+  ) {
+    this.ruleId = finding.ruleId;
+    this.severity = finding.severity;
+    this.message = finding.message;
+    this.messageIndex = finding.messageIndex;
+  }
+
+  get range(): vscode.Range {
+    const f = this.finding;
+    // The block exists (checked when made), so the range does too.
+    return (this.placed ??= decodedRange(this.layout, f.messageIndex, f.span.start, f.span.end) ?? new vscode.Range(0, 0, 0, 0));
+  }
 }

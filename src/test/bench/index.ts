@@ -22,6 +22,8 @@
  * default 900000), SIP_BENCH_SETTLE_MS (sampling after completion, default 3000).
  */
 import * as fs from 'fs';
+import * as inspector from 'inspector';
+import * as path from 'path';
 import { constants as perfConstants, monitorEventLoopDelay, performance, PerformanceObserver } from 'perf_hooks';
 import * as vscode from 'vscode';
 
@@ -315,11 +317,68 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
+/** A CPU profile of this thread (the extension host's), through the inspector (SIP_BENCH_CPU_PROFILE). */
+class HostProfiler {
+  private readonly session = new inspector.Session();
+  private post(method: string, params?: object): Promise<unknown> {
+    return new Promise((resolve, reject) => this.session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+  }
+  async start(): Promise<void> {
+    this.session.connect();
+    await this.post('Profiler.enable');
+    await this.post('Profiler.setSamplingInterval', { interval: 500 });
+    await this.post('Profiler.start');
+    this.startedAt = performance.now();
+  }
+  /** performance.now() when the profile started (its clock is V8's: only differences match). */
+  startedAt = 0;
+  async stop(): Promise<CpuProfile> {
+    const { profile } = (await this.post('Profiler.stop')) as { profile: CpuProfile };
+    this.session.disconnect();
+    return profile;
+  }
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Where a stall's time went: self time per function (with its file) in the profile's samples
+ * between `from` and `to` (performance.now() ms, which the profile's µs clock shares).
+ */
+function stallFunctions(p: CpuProfile, startedAt: number, from: number, to: number, top = 6): string {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let t = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i];
+    const ms = startedAt + t / 1000; // µs since the profile started → performance.now() ms
+    if (ms < from || ms > to) continue;
+    const n = byId.get(p.samples[i]);
+    if (!n) continue;
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url ? path.basename(f.url) : ''}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + p.timeDeltas[i] / 1000);
+  }
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`)
+    .join('; ');
+}
+
 async function runScenario(s: Scenario, capture: vscode.Uri, timeoutMs: number, settleMs: number): Promise<Record<string, unknown>> {
   marks = [];
   workerEvents = { spawned: 0, errors: [], exits: [], analysis: undefined, parts: noParts() };
   const decoded = decodedUriFor(capture);
   resetPeakRss();
+  const profileDir = process.env.SIP_BENCH_CPU_PROFILE;
+  const profiler = profileDir ? new HostProfiler() : undefined;
+  await profiler?.start();
   const memBefore = memory();
   const lag = new LagSampler();
   sampler = lag;
@@ -411,6 +470,13 @@ async function runScenario(s: Scenario, capture: vscode.Uri, timeoutMs: number, 
   // Keep sampling a moment: what the host does after completion (views, status bar, documents).
   await sleep(settleMs);
   const lagResult = lag.stop();
+  const profile = await profiler?.stop();
+  if (profile && profileDir) {
+    fs.mkdirSync(profileDir, { recursive: true });
+    fs.writeFileSync(path.join(profileDir, `${s.name}.cpuprofile`), JSON.stringify(profile));
+    // Stalls are in ms since t0; the profile's clock is performance.now() in µs.
+    for (const st of lagResult.stalls) (st as Stall & { functions?: string }).functions = stallFunctions(profile, profiler!.startedAt, t0 + st.at - st.lagMs - TICK_MS, t0 + st.at);
+  }
   sampler = undefined;
   sub.dispose();
   const memAfter = memory();
@@ -438,7 +504,10 @@ async function runScenario(s: Scenario, capture: vscode.Uri, timeoutMs: number, 
   console.log(`bench: ${s.name}: ${outcome}; first diagnostics ${result.firstDiagnosticsMs ?? '–'} ms, complete ${result.completeMs ?? '–'} ms, max lag ${lagResult.maxLagMs} ms, ${lagResult.stallsOver50} stalls > ${STALL_MS} ms`);
   for (const m of result.marks) console.log(`bench:   ${String(m.t).padStart(9)} ms  ${m.what}${m.ms !== undefined ? ` [${m.ms} ms]` : ''}${m.sinceTickMs !== undefined ? ` [since last tick ${m.sinceTickMs} ms]` : ''}`);
   console.log(`bench:   GC pauses: ${JSON.stringify(lagResult.gc)}`);
-  for (const st of lagResult.stalls) console.log(`bench:   stall ending at ${round(st.at - started)} ms: ${st.lagMs} ms (GC ${st.gcMs} ms of it)`);
+  for (const st of lagResult.stalls) {
+    const fns = (st as Stall & { functions?: string }).functions;
+    console.log(`bench:   stall ending at ${round(st.at - started)} ms: ${st.lagMs} ms (GC ${st.gcMs} ms of it)${fns ? `: ${fns}` : ''}`);
+  }
   return result;
 }
 
