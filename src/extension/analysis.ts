@@ -126,6 +126,15 @@ export class CapturedMessage implements TraceMessage {
     return (this.parsed ??= parseSipMessage(this.sipText));
   }
 
+  /**
+   * The message with a parse tree for listing it (start line, Call-ID, CSeq): built without
+   * validating header values (a third of the cost) and not kept.
+   */
+  forListing(): TraceMessage {
+    const sip = this.parsed ?? parseSipMessage(this.sipText, { validate: false });
+    return { index: this.index, frame: this.frame, frames: this.frames, fileOffset: this.fileOffset, ts: this.ts, transport: this.transport, src: this.src, dst: this.dst, sip };
+  }
+
   /** JSON (and anything that copies own properties) sees a plain TraceMessage. */
   toJSON(): TraceMessage {
     return { index: this.index, frame: this.frame, frames: this.frames, fileOffset: this.fileOffset, ts: this.ts, transport: this.transport, src: this.src, dst: this.dst, sip: this.sip };

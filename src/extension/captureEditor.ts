@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { formatProblemLocation, summarizeMessage } from '../core/present';
 import { ruleDocUrl } from '../core/rules/index';
+import { CapturedMessage } from './analysis';
 import type { CaptureEntry, CaptureService } from './captures';
 import { COMMANDS } from './commands';
 import { CONFIG_SECTION, EDITOR_SETTINGS, maxLogChars } from './config';
@@ -207,7 +208,7 @@ function summaryPage(webview: vscode.Webview, e: CaptureEntry): string {
       `<h2>${esc(vscode.l10n.t('SIP messages'))}</h2><table><tr><th>${esc(vscode.l10n.t('Frame'))}</th><th>${esc(vscode.l10n.t('Time'))}</th><th>${esc(vscode.l10n.t('From → to'))}</th><th>${esc(vscode.l10n.t('Message'))}</th><th>Call-ID</th><th>CSeq</th></tr>`,
     );
     for (const m of a.messages.slice(0, MAX_ROWS)) {
-      const s = summarizeMessage(m);
+      const s = summarizeMessage(m instanceof CapturedMessage ? m.forListing() : m);
       parts.push(
         `<tr><td class="num">${esc(s.frame)}</td><td class="mono">${esc(s.time)}</td><td class="mono">${esc(s.transport)} ${esc(s.src)} → ${esc(s.dst)}</td>` +
           `<td>${esc(s.method ?? s.status)}</td><td class="mono">${esc(s.callId)}</td><td class="mono">${esc(s.cseq)}</td></tr>`,
