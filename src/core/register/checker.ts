@@ -269,8 +269,8 @@ export class RegisterChecker {
     });
     const kept = keep.map((i) => ({ f: this.findings[i], ex: this.findingExchanges[i] }));
     for (const { f, ex } of kept) {
-      if (!ex || ex.findingRuleIds.has(f.ruleId)) continue;
-      ex.findingRuleIds.add(f.ruleId);
+      if (!ex || ex.findingRuleIds?.has(f.ruleId)) continue;
+      (ex.findingRuleIds ??= new Set()).add(f.ruleId);
       if (ex.summary) {
         const ids = ex.summary.findingRuleIds;
         let i = ids.length;
@@ -316,9 +316,9 @@ export class RegisterChecker {
     fields: Omit<C, keyof BaseContext>,
     exchange: Exchange | undefined,
     defaultIndex?: number,
-    filter?: (r: Rule) => boolean,
+    only?: RuleEntry[],
   ): void {
-    const rules = this.byEvent.get(fields.event as RuleEvent);
+    const rules = only ?? this.byEvent.get(fields.event as RuleEvent);
     if (!rules) return;
     const ctx = fields as unknown as { rule: Rule; store: Map<string, unknown>; settings: ResolvedSettings; profile: 'generic' | 'ims'; report: BaseContext['report'] };
     ctx.settings = this.settings;
@@ -327,7 +327,6 @@ export class RegisterChecker {
     const cur = this.current;
     for (const { rule, store, configured } of rules) {
       if (rule.profile === 'ims' && this.profile !== 'ims') continue;
-      if (filter && !filter(rule)) continue;
       ctx.rule = rule;
       ctx.store = store;
       cur.rule = rule;
@@ -346,6 +345,18 @@ export class RegisterChecker {
       }
     }
     cur.rule = undefined;
+  }
+
+  /** The `register` rules in scope for a phase and attempt, in rule order (made once per pair: 78 rules, 20 pairs). */
+  private readonly registerScope = new Map<string, RuleEntry[]>();
+  private registerRules(phase: Phase, attempt: Attempt): RuleEntry[] {
+    const key = `${phase} ${attempt}`;
+    let list = this.registerScope.get(key);
+    if (!list) {
+      list = (this.byEvent.get('register') ?? []).filter(({ rule: { appliesTo: s } }) => (!s.phases || s.phases.includes(phase)) && (!s.attempts || s.attempts.includes(attempt)));
+      this.registerScope.set(key, list);
+    }
+    return list;
   }
 
   private messageRules(m: TraceMessage, role: 'register' | 'register-response' | 'publish' | 'publish-response', exchange?: Exchange): void {
@@ -611,7 +622,7 @@ export class RegisterChecker {
       retransmissionIndexes: [],
       authorizationRaw: req.authorization ? detach(req.authorization.raw) : undefined,
       proxyAuthorizationRaw: req.proxyAuthorization ? detach(req.proxyAuthorization.raw) : undefined,
-      findingRuleIds: new Set(),
+      findingRuleIds: undefined,
     };
     // RFC 3329 security agreement (IMS): kept raw, for the IMS rules that compare a resend or a
     // re-registration with what came before.
@@ -647,12 +658,7 @@ export class RegisterChecker {
       { event: 'register', msg: m, sip, req, exchange: ex, flow, lineage, previous: prev, aor, observedDownstream, time, lineageOf: this.lineageOf },
       ex,
       m.index,
-      (r) => {
-        const s = r.appliesTo;
-        if (s.phases && !s.phases.includes(phase)) return false;
-        if (s.attempts && !s.attempts.includes(attempt)) return false;
-        return true;
-      },
+      this.registerRules(phase, attempt),
     );
 
     // State changes made by the request itself (registration state changes on the 2xx).
@@ -728,8 +734,13 @@ export class RegisterChecker {
     if (lineage) {
       if (lineage.outstanding === ex) lineage.outstanding = undefined;
       lineage.lastFinal = { status: res.status, ref, securityServer: !!firstHeader(sip, 'security-server') };
-      const entry = [...lineage.timeline].reverse().find((t) => t.index === ex.requestIndex);
-      if (entry) entry.status = res.status;
+      const timeline = lineage.timeline;
+      for (let i = timeline.length - 1; i >= 0; i--) {
+        if (timeline[i].index === ex.requestIndex) {
+          timeline[i].status = res.status;
+          break;
+        }
+      }
     }
     if (res.status >= 200 && res.status < 300) {
       this.applySuccess(ex, res, ref, time, aor);
@@ -959,7 +970,7 @@ function summary(ex: Exchange): ExchangeSummary {
     requestIndex: ex.requestIndex,
     responseIndexes: ex.responseIndexes.slice(),
     retransmissionIndexes: ex.retransmissionIndexes.slice(),
-    findingRuleIds: [...ex.findingRuleIds].sort(),
+    findingRuleIds: ex.findingRuleIds ? [...ex.findingRuleIds].sort() : [],
   };
   if (ex.uncertain) s.uncertain = true;
   if (ex.finalStatus !== undefined) s.finalStatus = ex.finalStatus;

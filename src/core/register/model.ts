@@ -78,8 +78,11 @@ export interface Exchange {
   securityServer?: string;
   /** A credentials resend: the Security-Server of the challenge it answers (IMS-REG-010 bookkeeping). */
   challengeSecurityServer?: string;
-  /** Rule ids of the findings that belong to this exchange (filled by end()). */
-  findingRuleIds: Set<string>;
+  /**
+   * Rule ids of the findings that belong to this exchange (filled as findings settle); made on
+   * the first one: most exchanges have none, and a Set per exchange was a tenth of the state.
+   */
+  findingRuleIds?: Set<string>;
   /**
    * Streaming: the exchange's summary, kept up to date from creation on (it outlives the
    * exchange, which goes once no state refers to it).
