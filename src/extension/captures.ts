@@ -145,6 +145,7 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     const analysis = builder.finish(end);
     await nextTask();
     const layout = renderer.finish({ messages: analysis.messages.length, exchanges: analysis.exchanges.length, findings: analysis.findings.length, problems: analysis.problems.length });
+    await nextTask();
     const final = captureDiagnostics(analysis, layout, decoded);
     await nextTask();
     if (live()) this.collection.set(decoded, final);
@@ -200,8 +201,14 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
   }
 }
 
+/**
+ * Lets the extension host's other work run. `setImmediate` where there is one (Node): it runs
+ * after the event loop's I/O phase, so the renderer's requests get in between two steps; a chain
+ * of `setTimeout(0)` runs in one timers phase and holds I/O as one long task would.
+ */
 function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /**
