@@ -9,6 +9,7 @@ import { ruleDocUrl } from '../core/rules/index';
 import { CapturedMessage } from './analysis';
 import type { CaptureEntry, CaptureService } from './captures';
 import { COMMANDS } from './commands';
+import { CancelledError } from './workerProtocol';
 import { CONFIG_SECTION, EDITOR_SETTINGS, maxLogChars } from './config';
 
 export const CAPTURE_EDITOR_VIEW_TYPE = 'sipTraceInspector.captureSummary';
@@ -76,6 +77,8 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         panel.webview.html = summaryPage(panel.webview, entry);
         this.states.set(key, 'summary');
       } catch (e) {
+        // Cancelled: the capture's last view closed while it was read (this panel is gone).
+        if (e instanceof CancelledError) return;
         panel.webview.html = page(
           panel.webview,
           vscode.l10n.t('Cannot read {0}', document.uri.toString(true)),
@@ -107,7 +110,9 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       panel.onDidDispose(() => sub.dispose());
       return;
     }
-    await render();
+    // Not awaited: VS Code shows the editor once this returns, so the "Reading…" page is seen
+    // while a large capture is read (the read can take a minute).
+    void render();
   }
 }
 

@@ -57,11 +57,16 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
   private readonly updated = new vscode.EventEmitter<vscode.Uri>();
   /** Fires with the capture's URI when its analysis arrives or is dropped. */
   readonly onDidUpdate = this.updated.event;
+  /** The cancellation of each capture's load in flight (its worker stops when cancelled). */
+  private readonly inFlight = new Map<string, vscode.CancellationTokenSource>();
+  private readonly progress = new vscode.EventEmitter<{ capture: vscode.Uri; done: number; total: number }>();
+  /** Bytes read of a capture being loaded (for progress indicators). */
+  readonly onDidProgress = this.progress.event;
   /** Open views (summary editors + decoded documents) per capture. */
   private readonly views = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed, this.updated];
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.updated, this.progress];
 
   constructor(
     private readonly collection: vscode.DiagnosticCollection,
@@ -89,7 +94,12 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     const key = capture.toString();
     let p = this.entries.get(key);
     if (!p || force) {
-      const loading: Promise<CaptureEntry> = this.load(capture, () => this.entries.get(key) === loading);
+      const cancel = new vscode.CancellationTokenSource();
+      this.inFlight.set(key, cancel);
+      const loading: Promise<CaptureEntry> = this.load(capture, () => this.entries.get(key) === loading, cancel.token).finally(() => {
+        if (this.inFlight.get(key) === cancel) this.inFlight.delete(key);
+        cancel.dispose();
+      });
       p = loading;
       this.entries.set(key, p);
       p.catch(() => {
@@ -105,7 +115,7 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
    * arrive and publishing the diagnostics found so far while it reads (`live`: this load is still
    * the capture's current one).
    */
-  private async load(capture: vscode.Uri, live: () => boolean): Promise<CaptureEntry> {
+  private async load(capture: vscode.Uri, live: () => boolean, token: vscode.CancellationToken): Promise<CaptureEntry> {
     const started = Date.now();
     const settings = readSettings(capture);
     const decoded = decodedUriFor(capture);
@@ -116,6 +126,8 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     let parts = 0;
     let firstDiagnosticsMs: number | undefined;
     const opts: CaptureStreamOptions = {
+      token,
+      onProgress: (done, total) => this.progress.fire({ capture, done, total }),
       onPart: (part) => {
         parts++;
         renderer.add(part.messages);
@@ -182,7 +194,31 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
     this.views.set(key, (this.views.get(key) ?? 0) + 1);
   }
 
-  /** When the last view of a capture closes, its analysis and diagnostics go. */
+  /**
+   * Stops reading a capture (its worker is terminated; whoever waits for it gets a
+   * CancelledError). True when a read was in flight.
+   */
+  cancel(capture: vscode.Uri): boolean {
+    const key = capture.toString();
+    const inFlight = this.inFlight.get(key);
+    if (!inFlight) return false;
+    this.inFlight.delete(key);
+    this.cancelledReads.push(key);
+    if (this.cancelledReads.length > 32) this.cancelledReads.shift();
+    this.entries.delete(key);
+    this.collection.delete(decodedUriFor(capture));
+    inFlight.cancel();
+    this.log.info(`${capture.toString(true)}: reading cancelled`);
+    return true;
+  }
+
+  /** The last cancelled reads (capture URIs) and the reads in flight (read by the in-editor tests). */
+  private readonly cancelledReads: string[] = [];
+  reads(): { inFlight: string[]; cancelled: string[] } {
+    return { inFlight: [...this.inFlight.keys()], cancelled: this.cancelledReads.slice() };
+  }
+
+  /** When the last view of a capture closes, its analysis and diagnostics go (a read in flight stops). */
   release(capture: vscode.Uri): void {
     const key = capture.toString();
     const n = (this.views.get(key) ?? 0) - 1;
@@ -191,6 +227,7 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
       return;
     }
     this.views.delete(key);
+    this.cancel(capture);
     this.entries.delete(key);
     this.collection.delete(decodedUriFor(capture));
     if (this.loaded.delete(key)) this.updated.fire(capture);

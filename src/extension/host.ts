@@ -9,7 +9,7 @@ import type { Settings } from '../core/settings';
 import type { TraceMessage } from '../core/types';
 import type { Analysis } from './analysis';
 import { CAPTURE_EDITOR_VIEW_TYPE, CaptureEditorProvider, type CaptureSummaryState } from './captureEditor';
-import { CaptureService, DECODED_SCHEME, captureUriOf, decodedUriFor } from './captures';
+import { CaptureService, DECODED_SCHEME, captureUriOf, decodedUriFor, type CaptureEntry } from './captures';
 import { SipCodeActions, messageIndexAt, registerRuleCommands, ruleDocumentationUri } from './codeActions';
 import { COMMANDS, type CheckCaptureResult, type CheckLogResult } from './commands';
 import { readSettings } from './config';
@@ -18,7 +18,7 @@ import { LOG_LANGUAGE_ID, LogDiagnostics, type LogState } from './logDiagnostics
 import { REGISTRATIONS_VIEW_ID, RegistrationsProvider, revealInTrace } from './registrationsView';
 import { TraceStatusBar } from './statusBar';
 import { TraceIndex } from './traces';
-import type { Analyzer, CaptureFileStreamer, CaptureStreamer, LogChecker, LogFileChecker } from './workerProtocol';
+import { CancelledError, type Analyzer, type CaptureFileStreamer, type CaptureStreamer, type LogChecker, type LogFileChecker } from './workerProtocol';
 import type { TemplatesApi, TemplatesDeps } from './templates/index';
 
 export type { Analyzer, LogChecker };
@@ -60,6 +60,8 @@ export interface ExtensionApi {
   readonly templates: TemplatesApi | undefined;
   /** What the summary editor of a capture shows (undefined: none open). */
   captureSummaryState(uri: vscode.Uri): CaptureSummaryState | undefined;
+  /** Captures being read now and the last reads cancelled (closed while read, or Cancel). */
+  captureReads(): { inFlight: string[]; cancelled: string[] };
   /**
    * How long `activateHost` took, in milliseconds (`performance.now()`): the activation's own cost,
    * without loading the bundle. Read by the in-editor benchmark (src/test/bench).
@@ -139,10 +141,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
       const capture = await targetCapture(arg, editor);
       if (!capture) return undefined;
       try {
-        const entry = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Checking {0}', basename(capture)) },
-          () => captures.get(capture, opts?.force ?? false),
-        );
+        const entry = await checkWithProgress(captures, capture, opts?.force ?? false);
         const a = entry.analysis;
         const shown = opts?.show !== false && (await showDecoded(entry.decoded, entry.layout.length));
         vscode.window.setStatusBarMessage(
@@ -161,6 +160,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
         };
         return result;
       } catch (e) {
+        if (e instanceof CancelledError) return undefined;
         log.error(`checking ${capture.toString(true)} failed`, e);
         void showError(vscode.l10n.t('Cannot check {0}: {1}', basename(capture), e instanceof Error ? e.message : String(e)), log);
         return undefined;
@@ -190,6 +190,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
     ruleDocumentationUri: async (id) => (await ruleDocumentationUri(context.extensionUri, id)).toString(),
     templates,
     captureSummaryState: (uri) => editor.summaryState(uri),
+    captureReads: () => captures.reads(),
     activationMs: performance.now() - activationStarted,
   };
 }
@@ -231,6 +232,42 @@ async function analysisFor(uri: vscode.Uri, logs: LogDiagnostics, captures: Capt
 const MAX_DECODED_CHARS = 50 * 1024 * 1024;
 
 /** Opens the decoded view beside; false (and a message) when it is too large to open. */
+/** Captures above this size are checked under a notification with a percentage and Cancel. */
+const CANCELLABLE_CAPTURE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A capture's analysis for a command: in the status bar for a small capture (a moment), in a
+ * cancellable notification with the share read for a large one (a 1 GB capture takes a minute).
+ */
+async function checkWithProgress(captures: CaptureService, capture: vscode.Uri, force: boolean): Promise<CaptureEntry> {
+  const title = vscode.l10n.t('Checking {0}', basename(capture));
+  let size = 0;
+  if (!captures.loadedEntry(capture) || force) {
+    try {
+      size = (await vscode.workspace.fs.stat(capture)).size;
+    } catch {
+      // the read below reports it
+    }
+  }
+  if (size <= CANCELLABLE_CAPTURE_BYTES) return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => captures.get(capture, force));
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    const key = capture.toString();
+    let reported = 0;
+    const sub = captures.onDidProgress((p) => {
+      if (p.capture.toString() !== key || p.total <= 0) return;
+      const pct = Math.floor((100 * p.done) / p.total);
+      if (pct <= reported) return;
+      progress.report({ increment: pct - reported, message: `${pct} %` });
+      reported = pct;
+    });
+    const cancelled = token.onCancellationRequested(() => captures.cancel(capture));
+    return captures.get(capture, force).finally(() => {
+      sub.dispose();
+      cancelled.dispose();
+    });
+  });
+}
+
 async function showDecoded(decoded: vscode.Uri, length: number): Promise<boolean> {
   if (length > MAX_DECODED_CHARS) {
     void vscode.window.showInformationMessage(

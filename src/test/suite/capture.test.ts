@@ -112,6 +112,33 @@ suite('Captures', () => {
     }
   });
 
+  test('closing the summary of a capture while it is read stops the read: the worker ends, no diagnostics stay', async () => {
+    const api = await extensionApi<{ captureReads(): { inFlight: string[]; cancelled: string[] } }>();
+    const uri = fixture('closed-while-read.pcap');
+    const key = uri.toString();
+    // ~60 000 SIP messages: several seconds of reading.
+    await vscode.workspace.fs.writeFile(uri, repeatCapture(await vscode.workspace.fs.readFile(fixture('broken-register.pcap')), 30000));
+    const config = vscode.workspace.getConfiguration('sipTraceInspector');
+    const before = config.inspect<number>('maxFileSizeMB')?.workspaceValue;
+    await config.update('maxFileSizeMB', 1000, vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'sipTraceInspector.captureSummary');
+      // The summary editor is open while the capture is read ("Reading…").
+      await waitFor('the capture being read', () => api.captureReads().inFlight.includes(key) || undefined);
+      await closeAllEditors();
+      await waitFor('the read stopped', () => !api.captureReads().inFlight.includes(key) || undefined);
+      assert.ok(api.captureReads().cancelled.includes(key), 'cancelled, not completed');
+      await new Promise((r) => setTimeout(r, 1000));
+      const decoded = vscode.languages.getDiagnostics().filter(([u]) => u.scheme === 'sip-trace' && u.path.includes('closed-while-read'));
+      assert.deepStrictEqual(decoded.map(([u, ds]) => [u.toString(), ds.length]), []);
+    } finally {
+      await closeAllEditors();
+      await config.update('maxFileSizeMB', before, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(uri);
+      await removeEmptyWorkspaceSettings();
+    }
+  });
+
   test('a capture with thousands of findings: at most 1000 diagnostics (errors first), the first line says how many in all', async () => {
     const uri = fixture('many-findings.pcap');
     await vscode.workspace.fs.writeFile(uri, repeatCapture(await vscode.workspace.fs.readFile(fixture('broken-register.pcap')), 600));
