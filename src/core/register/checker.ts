@@ -136,6 +136,11 @@ export class RegisterChecker {
   private exchangeCount = 0;
   /** Closed windows still in the deadline heap (see DeadlineHeap.compact). */
   private closedInHeap = 0;
+  /**
+   * Transactions by key (catalog 2.1). An open one, or the flow's last, is the Exchange itself; a
+   * completed one that no later state refers to is replaced by its compact history copy (see
+   * `historyOf`), kept only until its retransmissions can no longer come.
+   */
   private readonly registerTx = new Map<string, Exchange>();
   private readonly publishTx = new Map<string, PublishRecord>();
   /** Completed transaction keys with their completion time, oldest first (eviction). */
@@ -158,6 +163,11 @@ export class RegisterChecker {
   private ended = false;
 
   private readonly stream: CheckerStream | undefined;
+  /**
+   * Whether exchanges' index lists are kept: only summaries read them, and streaming without
+   * summaries has none (an array that was pushed to holds a backing store of 17 slots).
+   */
+  private readonly listsIndexes: boolean;
 
   /**
    * With `stream`, findings go to it as they become final and `end()` returns none; without it,
@@ -166,6 +176,7 @@ export class RegisterChecker {
   constructor(settings: ResolvedSettings, rules: readonly Rule[] = ALL_RULES, stream?: CheckerStream) {
     this.settings = settings;
     this.stream = stream;
+    this.listsIndexes = !stream || stream.exchanges !== false;
     this.profile = settings.profile === 'ims' ? 'ims' : 'generic';
     const partner = new Map<string, string>();
     for (const r of rules) if (r.aliasOf) { partner.set(r.id, r.aliasOf); partner.set(r.aliasOf, r.id); }
@@ -269,7 +280,8 @@ export class RegisterChecker {
     });
     const kept = keep.map((i) => ({ f: this.findings[i], ex: this.findingExchanges[i] }));
     for (const { f, ex } of kept) {
-      if (!ex || ex.findingRuleIds?.has(f.ruleId)) continue;
+      // Streaming without summaries: nothing reads the rule ids (and a set per exchange costs).
+      if (!ex || (this.stream && !ex.summary) || ex.findingRuleIds?.has(f.ruleId)) continue;
       (ex.findingRuleIds ??= new Set()).add(f.ruleId);
       if (ex.summary) {
         const ids = ex.summary.findingRuleIds;
@@ -493,7 +505,7 @@ export class RegisterChecker {
     const existing = this.registerTx.get(txKey);
     // P-12: same Call-ID, CSeq, top branch and start line -> a retransmission, not a new transaction.
     if (existing && existing.startLineText === req.startLine) {
-      existing.retransmissionIndexes.push(m.index);
+      if (this.listsIndexes) existing.retransmissionIndexes.push(m.index);
       return;
     }
     if (this.settings.profile === 'auto' && this.profile === 'generic' && hasImsSignals(sip)) this.profile = 'ims';
@@ -674,6 +686,7 @@ export class RegisterChecker {
       prev.securityVerify = undefined;
       prev.securityServer = undefined;
       prev.challengeSecurityServer = undefined;
+      this.keepAsHistory(prev);
     }
     flow.last = ex;
     flow.lastLineageKey = lineageKey;
@@ -712,7 +725,7 @@ export class RegisterChecker {
       this.dispatch<ResponseContext>({ event: 'register-response', msg: m, sip, res, retransmission: false, time }, undefined, m.index);
       return;
     }
-    ex.responseIndexes.push(m.index);
+    if (this.listsIndexes) ex.responseIndexes.push(m.index);
     const retransmission = final && ex.finalStatus !== undefined;
     const lineage = this.lineages.get(ex.lineageKey);
     if (!retransmission) this.messageRules(m, 'register-response', ex);
@@ -767,6 +780,28 @@ export class RegisterChecker {
     // The request facts served the response rules and the state update; they hold slices of the
     // request text, so they go now.
     ex.req = undefined;
+    // Answered after its flow moved on (the next REGISTER was sent first): it is history already.
+    if (this.flows.get(ex.flowKey)?.last !== ex) this.keepAsHistory(ex);
+  }
+
+  /**
+   * Issue 7: a completed transaction that is no longer its flow's `last` stays in `registerTx` for
+   * TX_KEEP_SECONDS only to recognise late retransmissions of its request (P-12: the start line)
+   * and to match late responses (a retransmitted final response, a stray provisional one). Those
+   * read its identity and index lists, never what only its successor needed, so it is kept as a
+   * compact copy, not the whole Exchange. What the copy leaves out was dropped at supersession
+   * already (request facts, credentials, security headers, the challenge) or is read through
+   * `previous`, `lineage.outstanding`, a window or a rule's store only, which hold the Exchange
+   * itself (time, cseqSpan, final, minExpires, prefRejected): the register-response rules read
+   * no field of `exchange` on a retransmitted final or a late provisional response (all of them
+   * return first on `retransmission`, a status below 200 or a missing `req`; RFC3261-RSP-003
+   * tests only that there is one). The index arrays and the rule-id set are shared
+   * with the summary, so what late messages add still reaches the output.
+   * Without streaming the checker keeps every Exchange anyway: nothing to gain, nothing changed.
+   */
+  private keepAsHistory(ex: Exchange): void {
+    if (!this.stream || ex.finalStatus === undefined || this.registerTx.get(ex.txKey) !== ex) return;
+    this.registerTx.set(ex.txKey, historyOf(ex));
   }
 
   /**
@@ -956,6 +991,44 @@ function authState(ex: Exchange, req: RegisterFacts, before: AuthState | undefin
     securityClient: ex.securityClient,
     securityServer: ex.challengeSecurityServer ?? before?.securityServer ?? ex.securityVerify,
   };
+}
+
+/** The compact copy of a completed, superseded exchange `registerTx` keeps (see keepAsHistory). */
+function historyOf(ex: Exchange): Exchange {
+  const s = ex.summary;
+  // The rule ids of its findings: one set shared by both objects (the exchange may still get
+  // findings through a window or a rule's store, its copy through a late response). Only the
+  // summary reads it, so without one there is nothing to share.
+  const findingRuleIds = s ? (ex.findingRuleIds ??= new Set()) : undefined;
+  const h: Exchange = {
+    id: ex.id,
+    callId: ex.callId,
+    cseq: ex.cseq,
+    aor: ex.aor,
+    flowKey: ex.flowKey,
+    lineageKey: ex.lineageKey,
+    phase: ex.phase,
+    attempt: ex.attempt,
+    kind: ex.kind,
+    uncertain: ex.uncertain,
+    imReRegistration: ex.imReRegistration,
+    mixed: ex.mixed,
+    requestIndex: ex.requestIndex,
+    startLine: ex.startLine,
+    startLineText: ex.startLineText,
+    imTags: ex.imTags,
+    txKey: ex.txKey,
+    // With a summary these are its arrays (late indexes go to the output); without one nothing
+    // reads them, and empty arrays cost no backing store.
+    responseIndexes: s ? ex.responseIndexes : [],
+    retransmissionIndexes: s ? ex.retransmissionIndexes : [],
+    finalStatus: ex.finalStatus,
+    findingRuleIds,
+    summary: s,
+  };
+  if (ex.keptLineageKey !== undefined) h.keptLineageKey = ex.keptLineageKey;
+  if (ex.uncertainReason !== undefined) h.uncertainReason = ex.uncertainReason;
+  return h;
 }
 
 function summary(ex: Exchange): ExchangeSummary {

@@ -188,7 +188,10 @@ export function parseDeltaSeconds(raw: string | undefined): number | undefined {
 
 export function canonicalImTag(name: string): ImTag | undefined {
   const n = name.toLowerCase();
-  return (IM_TAGS as readonly string[]).includes(n) ? (n as ImTag) : undefined;
+  // The constant, not `n`: a name already in lower case is a slice of the message text, and an
+  // exchange's imTags would keep the whole message alive (issue 7: most of the checker's heap).
+  for (const t of IM_TAGS) if (t === n) return t;
+  return undefined;
 }
 
 /** `="FALSE"` (quoted or not, any case) means "not supported": the tag counts as absent (decision 11.3). */
