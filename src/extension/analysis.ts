@@ -67,6 +67,11 @@ export interface CapturePart {
   /** Final findings (the checker's streaming mode), on these or earlier messages. */
   findings: Finding[];
   problems: Problem[];
+  /**
+   * Exchange summaries (only in the parts after the last message: the checker knows them once
+   * the capture ends; a large capture has ~50k, sent a few thousand at a time).
+   */
+  exchanges?: ExchangeSummary[];
 }
 
 /**
@@ -235,7 +240,11 @@ export class AnalysisBuilder {
       (last === undefined || compareFindings(last, f) <= 0 ? this.inOrder : this.late).push(f);
     }
     for (const p of part.problems) this.problems.push(p);
+    if (part.exchanges) for (const e of part.exchanges) this.exchanges.push(e);
   }
+
+  /** Exchanges that came in parts (those of the end, if any, follow them). */
+  private readonly exchanges: ExchangeSummary[] = [];
 
   finish(end: CaptureEnd): Analysis {
     // The checker's order (its stable sort) by merging the few late findings into the rest:
@@ -251,7 +260,12 @@ export class AnalysisBuilder {
       }
       while (i < late.length) findings.push(late[i++]);
     }
-    return { format: end.format, messages: this.messages, problems: this.problems, exchanges: end.exchanges, findings, bytes: end.bytes, elapsedMs: end.elapsedMs };
+    let exchanges = end.exchanges;
+    if (this.exchanges.length > 0) {
+      for (const e of end.exchanges) this.exchanges.push(e);
+      exchanges = this.exchanges;
+    }
+    return { format: end.format, messages: this.messages, problems: this.problems, exchanges, findings, bytes: end.bytes, elapsedMs: end.elapsedMs };
   }
 }
 

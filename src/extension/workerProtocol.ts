@@ -55,6 +55,8 @@ const CAPTURE_PART_MESSAGES = 120;
 const CAPTURE_PART_MS = 100;
 /** Bytes of a capture handed to the reader between checks for a due part. */
 const CAPTURE_CHUNK_BYTES = 64 * 1024;
+/** Exchange summaries per `capture-part` at the end of a capture. */
+const EXCHANGES_PER_PART = 2000;
 
 type Post = (reply: WorkerReply, transfer?: ArrayBuffer[]) => void;
 
@@ -109,7 +111,9 @@ async function serveCapture(bytes: Uint8Array, settings: Settings, post: Post, a
   const send = async (part: CapturePart | undefined) => {
     if (!part) return;
     if (previous) await previous;
-    post({ type: 'capture-part', messages: part.messages.map(toWireMessage), findings: part.findings, problems: part.problems });
+    const reply: WorkerReply = { type: 'capture-part', messages: part.messages.map(toWireMessage), findings: part.findings, problems: part.problems };
+    if (part.exchanges) reply.exchanges = part.exchanges;
+    post(reply);
     previous = acked();
     lastPart = Date.now();
   };
@@ -126,8 +130,12 @@ async function serveCapture(bytes: Uint8Array, settings: Settings, post: Post, a
       await send({ messages: i === 0 ? part.messages : [], findings: part.findings.slice(i, i + PART_SIZE), problems: i === 0 ? part.problems : [] });
     }
   }
+  // The exchanges too: one reply with ~50k summaries held the host's thread ~100 ms to read.
+  for (let i = 0; i < end.exchanges.length; i += EXCHANGES_PER_PART) {
+    await send({ messages: [], findings: [], problems: [], exchanges: end.exchanges.slice(i, i + EXCHANGES_PER_PART) });
+  }
   if (previous) await previous;
-  post({ type: 'analysis', analysis: end });
+  post({ type: 'analysis', analysis: { ...end, exchanges: [] } });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,7 +295,7 @@ export function createWorkerAnalyzers(spawn: SpawnWorker): {
 } {
   const collectCapture = (onPart: (part: CapturePart) => void) => (r: WorkerReply): CaptureEnd | undefined => {
     if (r.type === 'capture-part') {
-      onPart({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems });
+      onPart({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems, exchanges: r.exchanges });
       return undefined;
     }
     return r.type === 'analysis' ? r.analysis : undefined;
@@ -344,7 +352,7 @@ function streamInPlace(bytes: Uint8Array, settings: Settings, opts: CaptureStrea
   return new Promise<CaptureEnd>((resolve, reject) => {
     const collect = (r: WorkerReply) => {
       if (r.type === 'progress') opts.onProgress?.(r.done, r.total);
-      else if (r.type === 'capture-part') opts.onPart({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems });
+      else if (r.type === 'capture-part') opts.onPart({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems, exchanges: r.exchanges });
       else if (r.type === 'analysis') resolve(r.analysis);
       else if (r.type === 'error') reject(new Error(r.error));
     };

@@ -162,7 +162,7 @@ let extensionApi: BenchExtensionApi | undefined;
 
 let marks: Mark[] = [];
 let sampler: LagSampler | undefined;
-const noParts = () => ({ count: 0, messages: 0, findings: 0, problems: 0 });
+const noParts = () => ({ count: 0, messages: 0, findings: 0, problems: 0, exchanges: 0 });
 let workerEvents = { spawned: 0, errors: [] as string[], exits: [] as number[], analysis: undefined as Record<string, unknown> | undefined, parts: noParts() };
 
 function mark(what: string, extra: Partial<Mark> = {}): void {
@@ -209,12 +209,13 @@ function instrumentWorkers(): () => void {
       }
       if (reply?.type === 'capture-part') {
         // A streamed part: count what it carries; mark the first one and the slow ones.
-        const part = reply as unknown as { messages?: unknown[]; findings?: unknown[]; problems?: unknown[] };
+        const part = reply as unknown as { messages?: unknown[]; findings?: unknown[]; problems?: unknown[]; exchanges?: unknown[] };
         const p = workerEvents.parts;
         p.count++;
         p.messages += part.messages?.length ?? 0;
         p.findings += part.findings?.length ?? 0;
         p.problems += part.problems?.length ?? 0;
+        p.exchanges += part.exchanges?.length ?? 0;
         if (p.count === 1 || ms > STALL_MS || (sinceTickMs !== undefined && sinceTickMs > STALL_MS)) {
           mark(`reply 'capture-part' #${p.count} (${part.messages?.length ?? 0} messages, ${part.findings?.length ?? 0} findings)`, { ms, sinceTickMs });
         }
@@ -231,7 +232,7 @@ function instrumentWorkers(): () => void {
           coreElapsedMs: a.elapsedMs,
           parts: p.count,
           messages: len('messages') ?? p.messages,
-          exchanges: len('exchanges'),
+          exchanges: (len('exchanges') ?? 0) + p.exchanges,
           findings: len('findings') ?? p.findings,
           problems: len('problems') ?? p.problems,
         };
