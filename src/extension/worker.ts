@@ -49,30 +49,22 @@ parentPort?.on('message', (msg: WorkerRequest) => {
   if (request) return; // one request per worker
   request = msg;
   const post = (reply: WorkerReply, transfer?: ArrayBuffer[]) => parentPort?.postMessage(reply, transfer ?? []);
-  if (msg.kind === 'log-file') {
-    // A saved log is read here, not on the extension host: the host allocates nothing for it.
+  if (msg.kind === 'log-file' || msg.kind === 'capture-file') {
+    // A trace on disk is read here, not on the extension host: the host neither reads nor copies it.
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(msg.path);
     } catch (e) {
       post({ type: 'error', error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (msg.kind === 'capture-file') {
+      void serve({ kind: 'capture', bytes, settings: msg.settings }, post, acked);
       return;
     }
     // VS Code drops a UTF-8 byte order mark from the text it shows; so do we (same columns).
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     void serve({ kind: 'log', chunks: [bytes], settings: msg.settings }, post, acked);
-    return;
-  }
-  if (msg.kind === 'capture-file') {
-    // A capture on disk is read here: the host neither reads it nor copies it to us.
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(msg.path);
-    } catch (e) {
-      post({ type: 'error', error: e instanceof Error ? e.message : String(e) });
-      return;
-    }
-    void serve({ kind: 'capture', bytes, settings: msg.settings }, post, acked);
     return;
   }
   void serve(msg, post, acked);
