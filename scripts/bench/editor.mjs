@@ -16,8 +16,13 @@
 //
 //   node scripts/bench/editor.mjs [--file bench-data/capture-200m.pcapng] [--runs N]
 //        [--scenarios summary,command] [--timeout SEC] [--settle MS] [--no-build] [--out FILE]
-//        [--verbose] [--cpu-profile]   (--cpu-profile: a CPU profile of the extension host's thread per
-//        scenario, in the run folder, and the functions that ran during each stall)
+//        [--verbose] [--cpu-profile] [--activation-delay MS]
+//   --cpu-profile: a CPU profile of the extension host's thread per scenario, in the run folder, and
+//        the functions that ran during each stall
+//   --scenarios none: only the activation, for quick iterations on its cost
+//   --activation-delay: wait that long after the extension host starts before activating (still
+//        cold), so that the extension host's round trips to a workbench still loading weigh less;
+//        default 0 (activated at once)
 // Also: node scripts/bench/run.mjs --editor [same options].
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -42,6 +47,7 @@ function parseArgs(argv) {
     out: join(root, 'bench-data', 'editor-results.json'),
     verbose: false,
     cpuProfile: false,
+    activationDelayMs: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -50,6 +56,7 @@ function parseArgs(argv) {
     else if (a === '--scenarios') o.scenarios = argv[++i];
     else if (a === '--timeout') o.timeoutSec = Number(argv[++i]);
     else if (a === '--settle') o.settleMs = Number(argv[++i]);
+    else if (a === '--activation-delay') o.activationDelayMs = Number(argv[++i]);
     else if (a === '--no-build') o.build = false;
     else if (a === '--out') o.out = resolve(argv[++i]);
     else if (a === '--verbose') o.verbose = true;
@@ -93,6 +100,7 @@ async function oneRun(opts, runIndex) {
       SIP_BENCH_SCENARIOS: opts.scenarios,
       SIP_BENCH_TIMEOUT_MS: String(opts.timeoutSec * 1000),
       SIP_BENCH_SETTLE_MS: String(opts.settleMs),
+      SIP_BENCH_ACTIVATION_DELAY_MS: String(opts.activationDelayMs),
       ...(opts.cpuProfile ? { SIP_BENCH_CPU_PROFILE: join(runDir, 'profiles') } : {}),
     },
   });
@@ -164,7 +172,7 @@ function table(results, vsixBytes) {
   const rows = [['run', 'what', 'first diagnostics', 'complete', 'decoded view visible', 'max event-loop lag', 'stalls > 50 ms', 'GC pauses: total / longest', 'peak RSS of the host', 'outcome']];
   results.forEach((r, i) => {
     const act = r.activation;
-    if (act) rows.push([String(i + 1), `activation (cold: ${!act.wasActiveBefore})`, '', `activate() ${act.activateCallMs} ms; activateHost ${act.activateHostMs ?? '–'} ms`, '', `${act.maxLagMs} ms`, '', '', '', 'ok']);
+    if (act) rows.push([String(i + 1), `activation (cold: ${!act.wasActiveBefore})`, '', `activate() ${act.activateCallMs} ms; activateHost ${act.activateHostMs ?? '–'} ms${act.activateEnteredMs !== undefined ? ` (bundle evaluated at +${act.bundleEvaluatedMs}, activate() at +${act.activateEnteredMs}..${act.activateLeftMs} ms)` : ''}`, '', `${act.maxLagMs} ms`, '', '', '', 'ok']);
     for (const s of r.scenarios ?? []) {
       rows.push([
         String(i + 1),
@@ -192,12 +200,16 @@ function verdict(results, vsixBytes) {
   const scen = results.flatMap((r) => r.scenarios ?? []);
   const worst = (f) => Math.max(...scen.map(f).filter((x) => x !== undefined));
   const acts = results.map((r) => r.activation?.activateCallMs).filter((x) => x !== undefined);
+  // Ours: until the bundle was evaluated, plus activate() itself; the rest is the extension host's
+  // (mostly its round trips to the workbench for the context's storage, before activate() is called).
+  const own = results.map((r) => r.activation).filter((a) => a?.activateEnteredMs !== undefined)
+    .map((a) => Math.round((a.bundleEvaluatedMs + a.activateLeftMs - a.activateEnteredMs) * 10) / 10);
   const firstDiag = scen.length && scen.every((s) => s.firstDiagnosticsMs !== undefined) ? worst((s) => s.firstDiagnosticsMs) : undefined;
   const lag = scen.length ? worst((s) => s.eventLoop.maxLagMs) : undefined;
   return [
     `first diagnostics within ${TARGETS.firstDiagnosticsMs} ms: ${firstDiag === undefined ? 'NOT met (none in some run)' : `${mark(firstDiag <= TARGETS.firstDiagnosticsMs)} (worst ${Math.round(firstDiag)} ms)`}`,
     `event loop never blocked > ${TARGETS.maxLagMs} ms: ${lag === undefined ? '–' : `${mark(lag <= TARGETS.maxLagMs)} (worst ${lag} ms)`}`,
-    `activation under ${TARGETS.activationMs} ms: ${acts.length ? `${mark(Math.max(...acts) < TARGETS.activationMs)} (activate() ${acts.join(', ')} ms)` : '–'}`,
+    `activation under ${TARGETS.activationMs} ms: ${acts.length ? `${mark(Math.max(...acts) < TARGETS.activationMs)} (activate() ${acts.join(', ')} ms${own.length ? `; the extension's own part: ${own.join(', ')} ms` : ''})` : '–'}`,
     `.vsix under 1 MiB: ${mark(vsixBytes < TARGETS.vsixBytes)} (${vsixBytes} bytes)`,
   ];
 }

@@ -12,7 +12,7 @@ import { COMMANDS } from './commands';
 import { CancelledError } from './workerProtocol';
 import { CONFIG_SECTION, EDITOR_SETTINGS, maxLogChars } from './config';
 
-export const CAPTURE_EDITOR_VIEW_TYPE = 'sipTraceInspector.captureSummary';
+export { CAPTURE_EDITOR_VIEW_TYPE } from './ids';
 
 /** What a summary editor shows: waiting for the user (above maxFileSizeMB), reading, the summary, or an error. */
 export type CaptureSummaryState = 'too-large' | 'reading' | 'summary' | 'failed';

@@ -12,8 +12,9 @@ import { affectsSettings, readSettings } from './config';
 import { DecodedRenderer, decodedRange, type DecodedLayout } from './decoded';
 import { findingToDiagnostic, problemToDiagnostic } from './diagnostics';
 import { CancelledError, type CaptureFileStreamer, type CaptureStreamer, type CaptureStreamOptions } from './workerProtocol';
+import { DECODED_SCHEME } from './ids';
 
-export const DECODED_SCHEME = 'sip-trace';
+export { DECODED_SCHEME };
 
 /**
  * Diagnostics published per decoded view at most: VS Code shows no more than 1000 per file

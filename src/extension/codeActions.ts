@@ -16,6 +16,7 @@ import { COMMANDS } from './commands';
 import { readSettings, setRuleLevel } from './config';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { FIXABLE_RULES, fixesFor, mergeEdits, type Fix } from './fixes';
+import { directRegistrar, type Registrar } from './registrar';
 import { type LogDiagnostics, type LogResult, toRange } from './logDiagnostics';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('sipTraceInspector');
@@ -210,9 +211,9 @@ async function pickRule(placeHolder: string): Promise<string | undefined> {
 }
 
 /** The rule commands: show documentation, disable in the workspace, fix all. */
-export function registerRuleCommands(extensionUri: vscode.Uri, actions: SipCodeActions): vscode.Disposable[] {
+export function registerRuleCommands(extensionUri: vscode.Uri, actions: SipCodeActions, registrar: Registrar = directRegistrar): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(COMMANDS.showRuleDocumentation, async (arg?: unknown) => {
+    registrar.registerCommand(COMMANDS.showRuleDocumentation, async (arg?: unknown) => {
       const id = typeof arg === 'string' && ruleById(arg) ? arg : await pickRule(vscode.l10n.t('Rule whose documentation to show'));
       if (!id) return undefined;
       const uri = await ruleDocumentationUri(extensionUri, id);
@@ -220,7 +221,7 @@ export function registerRuleCommands(extensionUri: vscode.Uri, actions: SipCodeA
       else await vscode.commands.executeCommand('markdown.showPreview', uri);
       return uri.toString();
     }),
-    vscode.commands.registerCommand(COMMANDS.disableRule, async (arg?: unknown) => {
+    registrar.registerCommand(COMMANDS.disableRule, async (arg?: unknown) => {
       const id = typeof arg === 'string' && ruleById(arg) ? arg : await pickRule(vscode.l10n.t('Rule to turn off in this workspace'));
       if (!id) return undefined;
       const target = await setRuleLevel(id, 'off');
@@ -231,6 +232,6 @@ export function registerRuleCommands(extensionUri: vscode.Uri, actions: SipCodeA
       });
       return id;
     }),
-    vscode.commands.registerCommand(COMMANDS.fixAll, () => actions.fixAllInActiveEditor()),
+    registrar.registerCommand(COMMANDS.fixAll, () => actions.fixAllInActiveEditor()),
   ];
 }

@@ -3,6 +3,8 @@
  * editor, decoded view, command), quick fixes, hovers, the registrations view, the status bar
  * item and the REGISTER templates. The host-specific entries (extension.ts, webExtension.ts) only
  * say where the analysis runs (a worker thread, a Web Worker) and hand over the templates module.
+ * In the Node extension host this module is loaded on first use (activation.ts registers stand-ins
+ * at startup and hands a `Registrar` that plugs these features into them).
  */
 import * as vscode from 'vscode';
 import type { Settings } from '../core/settings';
@@ -18,6 +20,8 @@ import { LOG_LANGUAGE_ID, LogDiagnostics, type LogState } from './logDiagnostics
 import { REGISTRATIONS_VIEW_ID, RegistrationsProvider, revealInTrace } from './registrationsView';
 import { TraceStatusBar } from './statusBar';
 import { TraceIndex } from './traces';
+import { CAPTURE_EDITOR_OPTIONS } from './ids';
+import { directRegistrar, type Registrar } from './registrar';
 import { CancelledError, type Analyzer, type CaptureFileStreamer, type CaptureStreamer, type LogChecker, type LogFileChecker } from './workerProtocol';
 import type { TemplatesApi, TemplatesDeps } from './templates/index';
 
@@ -63,10 +67,25 @@ export interface ExtensionApi {
   /** Captures being read now and the last reads cancelled (closed while read, or Cancel). */
   captureReads(): { inFlight: string[]; cancelled: string[] };
   /**
-   * How long `activateHost` took, in milliseconds (`performance.now()`): the activation's own cost,
-   * without loading the bundle. Read by the in-editor benchmark (src/test/bench).
+   * How long the activation took, in milliseconds (`performance.now()`), without loading its
+   * bundle: `activateHost`, or in the Node extension host `activateLazily` (activation.ts; the
+   * features are set up on first use). Read by the in-editor benchmark (src/test/bench).
    */
   readonly activationMs?: number;
+  /**
+   * When the activation's bundle was evaluated and `activate()` ran (`performance.now()` of the
+   * extension host's thread; Node hosts): the benchmark tells the extension host's own part of an
+   * activation (loading, the context's storage) from ours.
+   */
+  readonly activationTimeline?: { bundleEvaluatedAt: number; activateStartedAt: number; activateEndedAt: number };
+}
+
+/** How `activateHost` registers and what it starts with (a Node host loads it on first use). */
+export interface HostOptions {
+  /** Default: with VS Code directly. */
+  registrar?: Registrar;
+  /** The text editor last active before the features were set up (for the templates). */
+  lastEditor?: vscode.TextEditor;
 }
 
 const CAPTURE_FILTERS = { Captures: ['pcap', 'pcapng', 'cap'] };
@@ -75,8 +94,9 @@ function basename(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }
 
-export function activateHost(context: vscode.ExtensionContext, analyzers: Analyzers, templatesModule?: TemplatesModule): ExtensionApi {
+export function activateHost(context: vscode.ExtensionContext, analyzers: Analyzers, templatesModule?: TemplatesModule, options: HostOptions = {}): ExtensionApi {
   const activationStarted = performance.now();
+  const registrar = options.registrar ?? directRegistrar;
   const log = vscode.window.createOutputChannel('SIP Trace Inspector', { log: true });
   const collection = vscode.languages.createDiagnosticCollection('sip-trace-inspector');
   const captures = new CaptureService(collection, analyzers, log);
@@ -96,6 +116,8 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
       if (trace && range) await revealInTrace(trace.target, range);
     },
     log,
+    registrar,
+    lastEditor: options.lastEditor,
   });
   const messageAt = (doc: vscode.TextDocument, line: number): number | undefined => {
     if (doc.uri.scheme === DECODED_SCHEME) {
@@ -117,16 +139,14 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
     traces,
     registrations,
     statusBar,
-    vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, captures),
-    vscode.window.registerCustomEditorProvider(CAPTURE_EDITOR_VIEW_TYPE, editor, {
-      supportsMultipleEditorsPerDocument: true,
-    }),
+    registrar.registerTextDocumentContentProvider(DECODED_SCHEME, captures),
+    registrar.registerCustomEditorProvider(CAPTURE_EDITOR_VIEW_TYPE, editor, CAPTURE_EDITOR_OPTIONS),
     vscode.languages.registerCodeActionsProvider(selector, actions, SipCodeActions.metadata),
     vscode.languages.registerHoverProvider(selector, new SipHover()),
-    vscode.window.createTreeView(REGISTRATIONS_VIEW_ID, { treeDataProvider: registrations, showCollapseAll: true }),
-    ...registerRuleCommands(context.extensionUri, actions),
-    vscode.commands.registerCommand(COMMANDS.reveal, (uri: unknown, range: unknown) => revealInTrace(uri, range)),
-    vscode.commands.registerCommand(COMMANDS.checkLog, async (arg?: unknown) => {
+    registrar.registerTreeView(REGISTRATIONS_VIEW_ID, registrations),
+    ...registerRuleCommands(context.extensionUri, actions, registrar),
+    registrar.registerCommand(COMMANDS.reveal, (uri: unknown, range: unknown) => revealInTrace(uri, range)),
+    registrar.registerCommand(COMMANDS.checkLog, async (arg?: unknown) => {
       const uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' && arg ? vscode.Uri.parse(arg, true) : vscode.window.activeTextEditor?.document.uri;
       if (!uri) return undefined;
       const doc = await vscode.workspace.openTextDocument(uri);
@@ -137,7 +157,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
       await logs.check(doc, { force: true });
       return summarizeLog(logs, uri);
     }),
-    vscode.commands.registerCommand(COMMANDS.checkCapture, async (arg?: unknown, opts?: { force?: boolean; show?: boolean }) => {
+    registrar.registerCommand(COMMANDS.checkCapture, async (arg?: unknown, opts?: { force?: boolean; show?: boolean }) => {
       const capture = await targetCapture(arg, editor);
       if (!capture) return undefined;
       try {
@@ -166,7 +186,7 @@ export function activateHost(context: vscode.ExtensionContext, analyzers: Analyz
         return undefined;
       }
     }),
-    vscode.commands.registerCommand(COMMANDS.showDecoded, async (arg?: unknown) => {
+    registrar.registerCommand(COMMANDS.showDecoded, async (arg?: unknown) => {
       const capture = await targetCapture(arg, editor);
       if (!capture) return undefined;
       const decoded = decodedUriFor(capture);

@@ -16,8 +16,9 @@ import { COMMANDS } from './commands';
 import { CONFIG_SECTION, EDITOR_SETTINGS, affectsSettings, maxLogChars, readSettings } from './config';
 import { DIAGNOSTIC_SOURCE, problemToDiagnostic, toSeverity } from './diagnostics';
 import { CancelledError, type LogChecker, type LogFileChecker } from './workerProtocol';
+import { LOG_LANGUAGE_ID } from './ids';
 
-export const LOG_LANGUAGE_ID = 'sip-log';
+export { LOG_LANGUAGE_ID };
 const DEBOUNCE_MS = 300;
 /** Larger edited logs are re-checked less eagerly (each check is a worker run). */
 const WORKER_DEBOUNCE_MS = 1000;

@@ -11,7 +11,7 @@ import type { Severity } from '../core/types';
 import { COMMANDS } from './commands';
 import { countBySeverity, type TraceFinding, type TraceIndex, type TraceSummary } from './traces';
 
-export const REGISTRATIONS_VIEW_ID = 'sipTraceInspector.registrations';
+export { REGISTRATIONS_VIEW_ID } from './ids';
 const MAX_LABEL = 120;
 /**
  * Children listed under one node: a 20 MB log has tens of thousands of flows, and every tree item

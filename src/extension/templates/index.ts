@@ -21,11 +21,13 @@ import type { Settings } from '../../core/settings';
 import type { Finding, TraceMessage } from '../../core/types';
 import { parsePanelOrigin, type PanelOrigin } from '../../core/protocol';
 import { TemplateSession, type CheckedTrace } from '../../core/templates/session';
+import { OPEN_TEMPLATES_COMMAND } from '../ids';
+import { directRegistrar, type Registrar } from '../registrar';
 import { TEMPLATES_VIEW_TYPE, TemplatesPanel, resolveCodicons, webviewOptions } from './panel';
 
 export { TEMPLATES_VIEW_TYPE };
 
-export const OPEN_TEMPLATES_COMMAND = 'sipTraceInspector.openTemplates';
+export { OPEN_TEMPLATES_COMMAND };
 
 /** What the templates need from the rest of the extension. */
 export interface TemplatesDeps {
@@ -36,6 +38,10 @@ export interface TemplatesDeps {
   /** Shows message `messageIndex` of a trace (e.g. in its decoded view) when a ladder row is picked. */
   reveal?(uri: vscode.Uri, messageIndex: number): Thenable<unknown> | void;
   log?: vscode.LogOutputChannel;
+  /** Where the command and the serializer are registered (default: with VS Code directly). */
+  registrar?: Registrar;
+  /** The text editor last active before the templates were set up (they may be loaded late). */
+  lastEditor?: vscode.TextEditor;
 }
 
 /** Which flow to open the templates on; no capture = blank form. */
@@ -81,7 +87,8 @@ function refFromArg(arg: unknown): TemplatesFlowRef | undefined {
 }
 
 export function registerTemplates(context: vscode.ExtensionContext, deps: TemplatesDeps): TemplatesApi {
-  let lastEditor = vscode.window.activeTextEditor;
+  let lastEditor = deps.lastEditor ?? vscode.window.activeTextEditor;
+  const registrar = deps.registrar ?? directRegistrar;
   const panels = new Set<TemplatesPanel>();
   let codicons: Promise<vscode.Uri> | undefined;
   const codiconsDir = () => (codicons ??= resolveCodicons(context.extensionUri));
@@ -127,8 +134,8 @@ export function registerTemplates(context: vscode.ExtensionContext, deps: Templa
     vscode.window.onDidChangeActiveTextEditor((e) => {
       if (e) lastEditor = e;
     }),
-    vscode.commands.registerCommand(OPEN_TEMPLATES_COMMAND, (arg?: unknown) => openTemplates(refFromArg(arg))),
-    vscode.window.registerWebviewPanelSerializer(TEMPLATES_VIEW_TYPE, {
+    registrar.registerCommand(OPEN_TEMPLATES_COMMAND, (arg?: unknown) => openTemplates(refFromArg(arg))),
+    registrar.registerWebviewPanelSerializer(TEMPLATES_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
         // The webview's saved state is input too: only a well-formed origin is used.
         const origin = parsePanelOrigin((state as { origin?: unknown } | undefined)?.origin) ?? {};

@@ -11,8 +11,9 @@ import { ladderSvg } from '../../core/ladder/svg';
 import { TemplateSession } from '../../core/templates/session';
 import { TEMPLATE_KIND_LABELS } from '../../core/templates/model';
 import { TEMPLATES_STYLE } from './style';
+import { TEMPLATES_VIEW_TYPE } from '../ids';
 
-export const TEMPLATES_VIEW_TYPE = 'sipTraceInspector.templates';
+export { TEMPLATES_VIEW_TYPE };
 
 /**
  * The codicon stylesheet and font: copied next to the webview bundle by the build (packaged .vsix),

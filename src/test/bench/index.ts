@@ -19,7 +19,8 @@
  * thread just before its 'message' event). Settings come from the environment of code-server,
  * which the extension host inherits: SIP_BENCH_FILE (the capture), SIP_BENCH_OUT (JSON written
  * here), SIP_BENCH_SCENARIOS (default "summary,command"), SIP_BENCH_TIMEOUT_MS (per scenario,
- * default 900000), SIP_BENCH_SETTLE_MS (sampling after completion, default 3000).
+ * default 900000; "none": only the activation), SIP_BENCH_SETTLE_MS (sampling after completion, default 3000),
+ * SIP_BENCH_ACTIVATION_DELAY_MS (wait before the cold activation, default 0).
  */
 import * as fs from 'fs';
 import * as inspector from 'inspector';
@@ -156,6 +157,7 @@ class LagSampler {
 /** What the benchmark reads of the extension's API (src/extension/host.ts ExtensionApi). */
 interface BenchExtensionApi {
   activationMs?: number;
+  activationTimeline?: { bundleEvaluatedAt: number; activateStartedAt: number; activateEndedAt: number };
   captureSummaryState?(uri: vscode.Uri): string | undefined;
 }
 let extensionApi: BenchExtensionApi | undefined;
@@ -518,7 +520,8 @@ export async function run(): Promise<void> {
   if (!file || !out) throw new Error('SIP_BENCH_FILE and SIP_BENCH_OUT must be set (scripts/bench/editor.mjs sets them)');
   const timeoutMs = Number(process.env.SIP_BENCH_TIMEOUT_MS || 900000);
   const settleMs = Number(process.env.SIP_BENCH_SETTLE_MS || 3000);
-  const names = (process.env.SIP_BENCH_SCENARIOS || 'summary,command').split(',').filter(Boolean);
+  // "none": only the activation (quick iterations on the activation's cost).
+  const names = (process.env.SIP_BENCH_SCENARIOS || 'summary,command').split(',').filter((n) => n && n !== 'none');
   const capture = vscode.Uri.file(file);
   const results: Record<string, unknown> = {
     vscodeVersion: vscode.version,
@@ -534,6 +537,8 @@ export async function run(): Promise<void> {
   const restore = instrumentWorkers();
   try {
     // Activation, cold: nothing of ours has run in this window yet (no capture or log is open).
+    const activationDelayMs = Number(process.env.SIP_BENCH_ACTIVATION_DELAY_MS || 0);
+    if (activationDelayMs > 0) await sleep(activationDelayMs);
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
     const wasActive = ext.isActive;
@@ -547,8 +552,18 @@ export async function run(): Promise<void> {
     const activationLag = lag.stop();
     results.activation = {
       wasActiveBefore: wasActive,
+      delayMs: activationDelayMs,
       activateCallMs: round(activateMs),
       activateHostMs: api?.activationMs !== undefined ? round(api.activationMs) : undefined,
+      // ms after the activate() call: our bundle evaluated, our activate() entered and left (the
+      // rest of activateCallMs is the extension host's: its loading, the context's storage, IPC).
+      ...(api?.activationTimeline
+        ? {
+            bundleEvaluatedMs: round(api.activationTimeline.bundleEvaluatedAt - a0),
+            activateEnteredMs: round(api.activationTimeline.activateStartedAt - a0),
+            activateLeftMs: round(api.activationTimeline.activateEndedAt - a0),
+          }
+        : {}),
       maxLagMs: activationLag.maxLagMs,
     };
     console.log(`bench: activation: ${JSON.stringify(results.activation)}`);
