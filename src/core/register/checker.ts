@@ -33,6 +33,7 @@ import { ALL_RULES } from '../rules/registry';
 import {
   type ContactFacts,
   type RegisterFacts,
+  type PublishFacts,
   type ResponseFacts,
   findSameBinding,
   detach,
@@ -78,6 +79,10 @@ interface RuleEntry {
   rule: Rule;
   store: Map<string, unknown>;
   configured?: SeverityLevel;
+  /** The rule runs in the IMS profile only. */
+  ims: boolean;
+  /** `rule.check`, read once: rules are objects of many shapes, so the read per call is megamorphic. */
+  check: Rule['check'];
 }
 
 function timeOf(m: TraceMessage): number | undefined {
@@ -96,6 +101,184 @@ function joinedValues(sip: SipMessage, key: string): string | undefined {
   const rows = headersOf(sip, key);
   if (rows.length === 0) return undefined;
   return detach(rows.length === 1 ? rows[0].value : rows.map((h) => h.value).join(', '));
+}
+
+const CSEQ_OTHER = 0;
+const CSEQ_REGISTER = 1;
+const CSEQ_PUBLISH = 2;
+
+/**
+ * Which method a CSeq value names: its second whitespace-separated word, upper-cased, is REGISTER
+ * or PUBLISH. Read in place for ASCII (every response goes through here); anything else takes
+ * the general expression, so the answer is the same for every input.
+ */
+function cseqMethod(cseq: string): number {
+  const n = cseq.length;
+  for (let i = 0; i < n; i++) {
+    if (cseq.charCodeAt(i) > 0x7e) {
+      const m = cseq.trim().split(/\s+/)[1]?.toUpperCase();
+      return m === 'REGISTER' ? CSEQ_REGISTER : m === 'PUBLISH' ? CSEQ_PUBLISH : CSEQ_OTHER;
+    }
+  }
+  let p = 0;
+  while (p < n && ws(cseq.charCodeAt(p))) p++;
+  while (p < n && !ws(cseq.charCodeAt(p))) p++;
+  while (p < n && ws(cseq.charCodeAt(p))) p++;
+  const s = p;
+  while (p < n && !ws(cseq.charCodeAt(p))) p++;
+  const len = p - s;
+  if (len === 8 && upperIs(cseq, s, 'REGISTER')) return CSEQ_REGISTER;
+  if (len === 7 && upperIs(cseq, s, 'PUBLISH')) return CSEQ_PUBLISH;
+  return CSEQ_OTHER;
+}
+
+/** ASCII white space as /\s/ and trim() read it: HT, LF, VT, FF, CR, SP. */
+function ws(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+/** ASCII `s[at, at + word.length)` upper-cased equals `word` (upper-case letters). */
+function upperIs(s: string, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    let c = s.charCodeAt(at + i);
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    if (c !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Every field of any event's context (RuleContext): the shape of the one shared context object. */
+interface SharedContext {
+  rule: Rule | undefined;
+  store: Map<string, unknown> | undefined;
+  settings: ResolvedSettings | undefined;
+  profile: 'generic' | 'ims';
+  report: BaseContext['report'];
+  event: RuleEvent | undefined;
+  msg: TraceMessage | undefined;
+  sip: SipMessage | undefined;
+  role: MessageContext['role'] | undefined;
+  req: RegisterFacts | undefined;
+  exchange: Exchange | undefined;
+  flow: FlowState | undefined;
+  lineage: LineageState | undefined;
+  previous: Exchange | undefined;
+  aor: AorState | undefined;
+  observedDownstream: boolean | undefined;
+  time: number | undefined;
+  lineageOf: RegisterContext['lineageOf'] | undefined;
+  res: ResponseFacts | undefined;
+  retransmission: boolean | undefined;
+  pub: PublishFacts | undefined;
+  settingsPublish: boolean | undefined;
+  late: boolean | undefined;
+  refreshOf: PublishRecord | undefined;
+  publish: PublishRecord | undefined;
+  method: string | undefined;
+  fromAor: string | undefined;
+  window: OpenWindow | undefined;
+  captureContinued: boolean | undefined;
+  atEnd: boolean | undefined;
+  lineages: Iterable<LineageState> | undefined;
+}
+
+/** The event-specific fields one dispatch is given (any event's; absent ones read undefined). */
+type EventFields = Partial<Omit<SharedContext, 'rule' | 'store' | 'settings' | 'profile' | 'report'>>;
+
+/**
+ * Copies one event's fields into the shared context and clears the others. Per event, so each
+ * read is of one call site's literal (monomorphic); `f` undefined clears them all.
+ */
+function fillContext(c: SharedContext, f: EventFields | undefined): void {
+  c.event = f?.event;
+  c.msg = undefined;
+  c.sip = undefined;
+  c.role = undefined;
+  c.req = undefined;
+  c.exchange = undefined;
+  c.flow = undefined;
+  c.lineage = undefined;
+  c.previous = undefined;
+  c.aor = undefined;
+  c.observedDownstream = undefined;
+  c.time = undefined;
+  c.lineageOf = undefined;
+  c.res = undefined;
+  c.retransmission = undefined;
+  c.pub = undefined;
+  c.settingsPublish = undefined;
+  c.late = undefined;
+  c.refreshOf = undefined;
+  c.publish = undefined;
+  c.method = undefined;
+  c.fromAor = undefined;
+  c.window = undefined;
+  c.captureContinued = undefined;
+  c.atEnd = undefined;
+  c.lineages = undefined;
+  if (!f) return;
+  switch (f.event) {
+    case 'message':
+      c.msg = f.msg;
+      c.sip = f.sip;
+      c.role = f.role;
+      break;
+    case 'register':
+      c.msg = f.msg;
+      c.sip = f.sip;
+      c.req = f.req;
+      c.exchange = f.exchange;
+      c.flow = f.flow;
+      c.lineage = f.lineage;
+      c.previous = f.previous;
+      c.aor = f.aor;
+      c.observedDownstream = f.observedDownstream;
+      c.time = f.time;
+      c.lineageOf = f.lineageOf;
+      break;
+    case 'register-response':
+      c.msg = f.msg;
+      c.sip = f.sip;
+      c.res = f.res;
+      c.exchange = f.exchange;
+      c.req = f.req;
+      c.retransmission = f.retransmission;
+      c.lineage = f.lineage;
+      c.time = f.time;
+      break;
+    case 'publish':
+      c.msg = f.msg;
+      c.sip = f.sip;
+      c.pub = f.pub;
+      c.aor = f.aor;
+      c.settingsPublish = f.settingsPublish;
+      c.late = f.late;
+      c.refreshOf = f.refreshOf;
+      c.time = f.time;
+      break;
+    case 'publish-response':
+      c.msg = f.msg;
+      c.sip = f.sip;
+      c.res = f.res;
+      c.publish = f.publish;
+      c.retransmission = f.retransmission;
+      break;
+    case 'request':
+      c.msg = f.msg;
+      c.sip = f.sip;
+      c.method = f.method;
+      c.fromAor = f.fromAor;
+      c.aor = f.aor;
+      break;
+    case 'window':
+      c.window = f.window;
+      c.captureContinued = f.captureContinued;
+      c.atEnd = f.atEnd;
+      break;
+    case 'end':
+      c.lineages = f.lineages;
+      break;
+  }
 }
 
 function normalizeUriText(s: string): string {
@@ -184,7 +367,7 @@ export class RegisterChecker {
       const p = partner.get(r.id);
       this.levels.set(r.id, configuredSeverity(r.id, settings) ?? (p ? configuredSeverity(p, settings) : undefined));
       if (r.noDiagnostic || this.levels.get(r.id) === 'off') continue;
-      const entry: RuleEntry = { rule: r, store: new Map(), configured: this.levels.get(r.id) };
+      const entry: RuleEntry = { rule: r, store: new Map(), configured: this.levels.get(r.id), ims: r.profile === 'ims', check: r.check };
       for (const e of r.appliesTo.events) {
         let list = this.byEvent.get(e);
         if (!list) this.byEvent.set(e, (list = []));
@@ -221,10 +404,9 @@ export class RegisterChecker {
       else if (method === 'PUBLISH') this.onPublish(m, time);
       else this.onOtherRequest(m, method);
     } else {
-      const cseq = firstHeader(sip, 'cseq')?.value ?? '';
-      const method = cseq.trim().split(/\s+/)[1]?.toUpperCase();
-      if (method === 'REGISTER') this.onRegisterResponse(m, time);
-      else if (method === 'PUBLISH') this.onPublishResponse(m);
+      const method = cseqMethod(firstHeader(sip, 'cseq')?.value ?? '');
+      if (method === CSEQ_REGISTER) this.onRegisterResponse(m, time);
+      else if (method === CSEQ_PUBLISH) this.onPublishResponse(m);
     }
   }
 
@@ -263,22 +445,27 @@ export class RegisterChecker {
 
   /** Drops parse findings a specific rule explains, attaches findings to exchanges, sorts. */
   private finish(): void {
-    const explained = new Map<number, Span[]>();
-    this.findings.forEach((f, i) => {
-      if (!this.explaining[i]) return;
+    // Runs for every message with findings: plain loops, and the map only when a rule explains.
+    const findings = this.findings;
+    const n = findings.length;
+    let explained: Map<number, Span[]> | undefined;
+    for (let i = 0; i < n; i++) {
+      if (!this.explaining[i]) continue;
+      const f = findings[i];
+      explained ??= new Map();
       let list = explained.get(f.messageIndex);
       if (!list) explained.set(f.messageIndex, (list = []));
       list.push(f.span);
-    });
-    const keep: number[] = [];
-    this.findings.forEach((f, i) => {
-      if (f.ruleId.startsWith('SIP-PARSE-')) {
+    }
+    const kept: { f: Finding; ex: Exchange | undefined }[] = [];
+    for (let i = 0; i < n; i++) {
+      const f = findings[i];
+      if (explained !== undefined && f.ruleId.startsWith('SIP-PARSE-')) {
         const spans = explained.get(f.messageIndex);
-        if (spans && spans.some((s) => s.start < Math.max(f.span.end, f.span.start + 1) && f.span.start < Math.max(s.end, s.start + 1))) return;
+        if (spans && spans.some((s) => s.start < Math.max(f.span.end, f.span.start + 1) && f.span.start < Math.max(s.end, s.start + 1))) continue;
       }
-      keep.push(i);
-    });
-    const kept = keep.map((i) => ({ f: this.findings[i], ex: this.findingExchanges[i] }));
+      kept.push({ f, ex: this.findingExchanges[i] });
+    }
     for (const { f, ex } of kept) {
       // Streaming without summaries: nothing reads the rule ids (and a set per exchange costs).
       if (!ex || (this.stream && !ex.summary) || ex.findingRuleIds?.has(f.ruleId)) continue;
@@ -290,11 +477,12 @@ export class RegisterChecker {
         ids.splice(i, 0, f.ruleId);
       }
     }
-    kept.sort((a, b) => a.f.messageIndex - b.f.messageIndex || a.f.span.start - b.f.span.start || a.f.ruleId.localeCompare(b.f.ruleId));
-    this.findings.length = 0;
+    if (kept.length > 1) kept.sort((a, b) => a.f.messageIndex - b.f.messageIndex || a.f.span.start - b.f.span.start || a.f.ruleId.localeCompare(b.f.ruleId));
+    findings.length = 0;
     // One push per finding: spreading hundreds of thousands of arguments overflows the stack.
-    for (const k of kept) this.findings.push(k.f);
+    for (const k of kept) findings.push(k.f);
   }
+
 
   // -------------------------------------------------------------------------------------------
   // Rule dispatch
@@ -321,8 +509,23 @@ export class RegisterChecker {
   };
 
   /**
-   * Runs the rules of one event. `fields` are the event-specific context fields; the same context
-   * object is handed to every rule (with its own `rule` and `store`), so rules must not keep it.
+   * The one context object every dispatch hands to the rules: one shape for all events, so the
+   * dispatcher's writes and the rules' reads stay monomorphic and no context is made per event
+   * (a literal per event, grown by five fields, made every store megamorphic: the dispatcher was
+   * the checker's largest cost). Rules never keep a context, and dispatches never nest.
+   */
+  private readonly ctx: SharedContext = {
+    rule: undefined, store: undefined, settings: undefined, profile: 'generic', report: this.reportFn, event: undefined,
+    msg: undefined, sip: undefined, role: undefined, req: undefined, exchange: undefined, flow: undefined, lineage: undefined,
+    previous: undefined, aor: undefined, observedDownstream: undefined, time: undefined, lineageOf: undefined, res: undefined,
+    retransmission: undefined, pub: undefined, settingsPublish: undefined, late: undefined, refreshOf: undefined, publish: undefined,
+    method: undefined, fromAor: undefined, window: undefined, captureContinued: undefined, atEnd: undefined, lineages: undefined,
+  };
+
+  /**
+   * Runs the rules of one event. `fields` are the event-specific context fields, copied into the
+   * shared context (the other events' fields cleared, as if absent), which every rule gets with
+   * its own `rule` and `store`; rules must not keep it.
    */
   private dispatch<C extends RuleContext>(
     fields: Omit<C, keyof BaseContext>,
@@ -332,13 +535,15 @@ export class RegisterChecker {
   ): void {
     const rules = only ?? this.byEvent.get(fields.event as RuleEvent);
     if (!rules) return;
-    const ctx = fields as unknown as { rule: Rule; store: Map<string, unknown>; settings: ResolvedSettings; profile: 'generic' | 'ims'; report: BaseContext['report'] };
+    const ctx = this.ctx;
+    fillContext(ctx, fields as unknown as EventFields);
     ctx.settings = this.settings;
     ctx.profile = this.profile;
-    ctx.report = this.reportFn;
     const cur = this.current;
-    for (const { rule, store, configured } of rules) {
-      if (rule.profile === 'ims' && this.profile !== 'ims') continue;
+    for (let i = 0; i < rules.length; i++) {
+      const entry = rules[i];
+      if (entry.ims && this.profile !== 'ims') continue;
+      const { rule, store, configured } = entry;
       ctx.rule = rule;
       ctx.store = store;
       cur.rule = rule;
@@ -346,7 +551,7 @@ export class RegisterChecker {
       cur.exchange = exchange;
       cur.defaultIndex = defaultIndex;
       try {
-        rule.check(ctx as unknown as RuleContext);
+        entry.check.call(rule, ctx as unknown as RuleContext);
       } catch (e) {
         // A rule bug must not stop the other rules nor the trace: report it where it happened.
         if (defaultIndex !== undefined) {
@@ -357,16 +562,22 @@ export class RegisterChecker {
       }
     }
     cur.rule = undefined;
+    // Nothing of the event stays reachable from the checker through the context.
+    fillContext(ctx, undefined);
+    ctx.rule = undefined;
+    ctx.store = undefined;
   }
 
   /** The `register` rules in scope for a phase and attempt, in rule order (made once per pair: 78 rules, 20 pairs). */
-  private readonly registerScope = new Map<string, RuleEntry[]>();
+  private readonly registerScope = new Map<Phase, Map<Attempt, RuleEntry[]>>();
   private registerRules(phase: Phase, attempt: Attempt): RuleEntry[] {
-    const key = `${phase} ${attempt}`;
-    let list = this.registerScope.get(key);
+    // By phase, then attempt: no key string is built per REGISTER.
+    let byAttempt = this.registerScope.get(phase);
+    if (!byAttempt) this.registerScope.set(phase, (byAttempt = new Map()));
+    let list = byAttempt.get(attempt);
     if (!list) {
       list = (this.byEvent.get('register') ?? []).filter(({ rule: { appliesTo: s } }) => (!s.phases || s.phases.includes(phase)) && (!s.attempts || s.attempts.includes(attempt)));
-      this.registerScope.set(key, list);
+      byAttempt.set(attempt, list);
     }
     return list;
   }

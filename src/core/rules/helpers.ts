@@ -39,8 +39,17 @@ export interface ServerValProblem {
 }
 
 const TOKEN_EXTRA = "-.!%*_+`'~";
+/** RFC 3261 §25.1 token characters, by char code (a table: this runs for every User-Agent character). */
+const TOKEN_CHARS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9]/.test(ch) || TOKEN_EXTRA.includes(ch)) TOKEN_CHARS[c] = 1;
+}
 function isTokenChar(ch: string): boolean {
-  return /[A-Za-z0-9]/.test(ch) || TOKEN_EXTRA.includes(ch);
+  // Past the end of the text (`undefined`) the original test read the string "undefined": kept.
+  if (typeof ch !== 'string' || ch.length !== 1) return /[A-Za-z0-9]/.test(ch) || TOKEN_EXTRA.includes(ch);
+  const c = ch.charCodeAt(0);
+  return c < 128 && TOKEN_CHARS[c] === 1;
 }
 function isLws(ch: string): boolean {
   return ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
@@ -52,6 +61,20 @@ function isLws(ch: string): boolean {
  * offending characters; tokenizing goes on after each problem.
  */
 export function tokenizeServerVal(text: string, span: Span): { items: ServerValItem[]; problems: ServerValProblem[] } {
+  // Several rules tokenize the same User-Agent of one REGISTER: the last answer is reused. It is
+  // shared, so callers read it and never change it.
+  if (text === lastServerVal.text && span.start === lastServerVal.start && span.end === lastServerVal.end && lastServerVal.result) return lastServerVal.result;
+  const result = tokenizeServerValUncached(text, span);
+  lastServerVal.text = text;
+  lastServerVal.start = span.start;
+  lastServerVal.end = span.end;
+  lastServerVal.result = result;
+  return result;
+}
+
+const lastServerVal: { text: string; start: number; end: number; result?: { items: ServerValItem[]; problems: ServerValProblem[] } } = { text: '', start: 0, end: 0 };
+
+function tokenizeServerValUncached(text: string, span: Span): { items: ServerValItem[]; problems: ServerValProblem[] } {
   const items: ServerValItem[] = [];
   const problems: ServerValProblem[] = [];
   let p = span.start;

@@ -4,13 +4,20 @@
  */
 import type { RelatedInfo } from '../types';
 import { firstHeader } from '../sip/parser';
-import { IM_TAGS, findSameBinding, normalizeAor, paramText, parseDeltaSeconds, type ContactFacts } from '../register/facts';
+import { IM_TAGS, findSameBinding, paramText, parseDeltaSeconds, type ContactFacts } from '../register/facts';
 import { EX, PLAIN_CONTACT, flow, imRegistration, publish, register, reply } from './examples';
 import { defineRule, listText, startLineSpan } from './helpers';
 import type { WindowContext } from './types';
 import { registeringContacts } from './oma-im-tags';
 
 const NETWORK = ' (registrar / proxy side)';
+
+/** Same items in the same order (then their '\n'-joined texts are equal too: the cheap test first). */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export const rfc3261Rsp001 = defineRule({
   id: 'RFC3261-RSP-001',
@@ -33,12 +40,11 @@ export const rfc3261Rsp001 = defineRule({
     const rel: RelatedInfo[] = ctx.exchange ? [{ messageIndex: ctx.exchange.requestIndex, span: ctx.exchange.startLine.span, message: 'the request' }] : [];
     if (res.from && req.from) {
       if (res.fromTag !== req.fromTag) ctx.report(res.from.span, `From tag ${res.fromTag ?? '(none)'} differs from the request's ${req.fromTag ?? '(none)'}${NETWORK}`, rel);
-      else if (normalizeAor(res.from.uri) !== normalizeAor(req.from.uri)) ctx.report(res.from.span, `From URI differs from the request's ${req.from.uri?.text ?? ''}${NETWORK}`, rel);
+      // fromAor / toAor are normalizeAor of the URI, computed with the facts.
+      else if (res.fromAor !== req.fromAor) ctx.report(res.from.span, `From URI differs from the request's ${req.from.uri?.text ?? ''}${NETWORK}`, rel);
     }
-    if (res.to?.uri && req.to?.uri && normalizeAor(res.to.uri) !== normalizeAor(req.to.uri)) ctx.report(res.to.uri.span, `To URI differs from the request's ${req.to.uri.text}${NETWORK}`, rel);
-    const a = res.via.list.join('\n');
-    const b = req.via.list.join('\n');
-    if (a !== b) {
+    if (res.to?.uri && req.to?.uri && res.toAor !== req.toAor) ctx.report(res.to.uri.span, `To URI differs from the request's ${req.to.uri.text}${NETWORK}`, rel);
+    if (!sameList(res.via.list, req.via.list) && res.via.list.join('\n') !== req.via.list.join('\n')) {
       const via = firstHeader(sip, 'via');
       ctx.report(via?.valueSpan ?? startLineSpan(sip), `Via list (${res.via.count} value${res.via.count === 1 ? '' : 's'}) does not echo the request's (${req.via.count})${NETWORK}`, rel);
     }

@@ -201,12 +201,45 @@ for (const spec of HEADER_TABLE) {
  * one-letter name is a compact form when the table knows it (RFC 3261 §7.3.3, rule P-1).
  */
 export function canonicalHeaderKey(name: string): { key: string; compact: boolean } {
+  // Every header of every message, and every lookup by name (tens a message), comes here. A small
+  // direct-mapped cache answers a name seen before (the names in code are the same string
+  // objects each time, so the test is a pointer comparison); the answers are frozen and shared.
+  const slot = (name.length * 31 + name.charCodeAt(0)) & (KEY_CACHE_SIZE - 1);
+  if (keyCacheNames[slot] === name) return keyCacheAnswers[slot];
+  const answer = canonicalHeaderKeyUncached(name);
+  keyCacheNames[slot] = name;
+  keyCacheAnswers[slot] = answer;
+  return answer;
+}
+
+const KEY_CACHE_SIZE = 128;
+const keyCacheNames: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
+const keyCacheAnswers: { key: string; compact: boolean }[] = new Array<{ key: string; compact: boolean }>(KEY_CACHE_SIZE).fill({ key: '', compact: false });
+
+function canonicalHeaderKeyUncached(name: string): { key: string; compact: boolean } {
+  // The usual spellings are answered from a table whose key is the table's own string, so later
+  // comparisons and Map lookups by key are cheap.
+  const known = KNOWN_SPELLINGS.get(name);
+  if (known !== undefined) return known;
   const lower = name.toLowerCase();
   if (lower.length === 1) {
     const spec = BY_COMPACT.get(lower);
-    if (spec) return { key: spec.key, compact: true };
+    if (spec) return Object.freeze({ key: spec.key, compact: true });
   }
-  return { key: lower, compact: false };
+  return Object.freeze({ key: lower, compact: false });
+}
+
+/** canonicalHeaderKey's answers for the table's keys, its names as written and its compact forms (either case). */
+const KNOWN_SPELLINGS = new Map<string, { key: string; compact: boolean }>();
+for (const spec of HEADER_TABLE) {
+  const long = Object.freeze({ key: spec.key, compact: false });
+  KNOWN_SPELLINGS.set(spec.key, long);
+  KNOWN_SPELLINGS.set(spec.name, long);
+  if (spec.compact) {
+    const short = Object.freeze({ key: spec.key, compact: true });
+    KNOWN_SPELLINGS.set(spec.compact, short);
+    KNOWN_SPELLINGS.set(spec.compact.toUpperCase(), short);
+  }
 }
 
 /** The table row for a canonical key (or any spelling, compact forms included). */

@@ -13,7 +13,7 @@
 import type { SipHeader, SipMessage, SipParseProblem, Span, StartLine } from '../types';
 import { canonicalHeaderKey, headerSpec } from './headerTable';
 import { describeChar, droppedProblems, indexIn, isLws, isTokenChar, isWsp, parseUriAt, MAX_PROBLEMS, PARSE_ERROR, report, unfold } from './uri';
-import { deltaValue, parseCSeq, validateHeader } from './values';
+import { deltaValue, peekCSeq, validateHeader } from './values';
 
 /** Header rows kept per message; the rest are counted and reported, not stored. */
 export const MAX_HEADERS = 10000;
@@ -202,7 +202,7 @@ function parseInto(msg: SipMessage, problems: SipParseProblem[], options: ParseO
     // CSeq method must equal the request method (RFC 3261 §8.1.1.5, RFC 4475 §3.1.2.17-18).
     const sl = msg.startLine;
     if (sl?.kind === 'request') {
-      const cseq = parseCSeq(msg);
+      const cseq = peekCSeq(msg);
       if (cseq && cseq.method !== sl.method) {
         report(
           problems,

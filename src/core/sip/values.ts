@@ -57,53 +57,123 @@ export function splitList(
   end: number,
   problems: ProblemOut,
   what: string,
-  opts: { parens?: boolean; emptyOk?: boolean } = {},
+  opts?: { parens?: boolean; emptyOk?: boolean },
 ): Span[] {
   const out: Span[] = [];
   const s0 = skipLws(text, start, end);
   if (s0 >= end) {
-    if (!opts.emptyOk) report(problems, start, end, `empty ${what} value`);
+    if (!(opts && opts.emptyOk)) report(problems, start, end, `empty ${what} value`);
     return out;
   }
+  // Most values hold one item: without a comma anywhere the item is the trimmed range (what
+  // the scan below finds too, quotes, '<>' and comments making no difference then).
+  if (indexIn(text, 0x2c, s0, end) < 0) {
+    out.push({ start: s0, end: skipLwsBack(text, s0, end) });
+    return out;
+  }
+  // Hot (every list header): no closure, the option read once, one pass.
+  const parens = !!(opts && opts.parens);
   let itemStart = start;
   let angle = false;
   let depth = 0;
   let capped = false;
   let empty = 0;
-  const push = (s: number, e: number, comma: number): void => {
-    const ts = skipLws(text, s, e);
-    const te = skipLwsBack(text, ts, e);
+  let p = start;
+  for (;;) {
+    // The next separating comma at or after p, or -1 (the last item runs to `end`).
+    let comma = -1;
+    for (; p < end; p++) {
+      const c = text.charCodeAt(p);
+      if (c === 0x22) {
+        const q = scanQuoted(text, p, end);
+        if (q < 0) {
+          p = end; // unterminated: the item parser reports it
+          break;
+        }
+        p = q - 1;
+      } else if (angle) {
+        if (c === 0x3e) angle = false;
+      } else if (c === 0x3c) angle = true;
+      else if (parens && c === 0x28) depth++;
+      else if (parens && c === 0x29 && depth > 0) depth--;
+      else if (c === 0x2c && depth === 0) {
+        comma = p;
+        break;
+      }
+    }
+    const itemEnd = comma >= 0 ? comma : end;
+    const at = comma >= 0 ? comma : itemStart > start ? itemStart - 1 : start;
+    let ts = itemStart;
+    while (ts < itemEnd && isLws(text.charCodeAt(ts))) ts++;
+    let te = itemEnd;
+    while (te > ts && isLws(text.charCodeAt(te - 1))) te--;
     if (ts >= te) {
       // the first empty item is located; the others are counted (`,,,` x 10 MB stays cheap)
-      if (empty++ === 0) report(problems, comma, comma + 1, `empty item in the comma-separated ${what} list`);
-      return;
-    }
-    if (out.length >= MAX_LIST_VALUES) {
+      if (empty++ === 0) report(problems, at, at + 1, `empty item in the comma-separated ${what} list`);
+    } else if (out.length >= MAX_LIST_VALUES) {
       if (!capped) report(problems, ts, end, `more than ${MAX_LIST_VALUES} ${what} values; the rest are not kept`, 'warning');
       capped = true;
-      return;
-    }
-    out.push({ start: ts, end: te });
-  };
-  for (let p = start; p < end; p++) {
-    const c = text.charCodeAt(p);
-    if (c === 0x22) {
-      const q = scanQuoted(text, p, end);
-      if (q < 0) break; // unterminated: the item parser reports it
-      p = q - 1;
-    } else if (angle) {
-      if (c === 0x3e) angle = false;
-    } else if (c === 0x3c) angle = true;
-    else if (opts.parens && c === 0x28) depth++;
-    else if (opts.parens && c === 0x29 && depth > 0) depth--;
-    else if (c === 0x2c && depth === 0) {
-      push(itemStart, p, p);
-      itemStart = p + 1;
-    }
+    } else out.push({ start: ts, end: te });
+    if (comma < 0) break;
+    itemStart = comma + 1;
+    p = comma + 1;
   }
-  push(itemStart, end, itemStart > start ? itemStart - 1 : start);
   if (empty > 1) report(problems, start, end, `${empty - 1} more empty items in the comma-separated ${what} list`);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parse memo: the validation's results, for the first reader of the same header
+// ---------------------------------------------------------------------------------------------
+
+/*
+ * parseSipMessage validates every header by parsing its value; the register facts then parse
+ * Via, From, To, Contact, CSeq, credentials and token lists of the same message again (a third of
+ * the checker's parsing). The results of the most recently validated message are kept here and
+ * handed to the first caller that parses the same header object the same way, then forgotten:
+ * each result object still has one owner, as a fresh parse gives (parsing is a pure function of
+ * the message text and the header). Only the last message is held; other callers just parse.
+ */
+const MEMO_VIA = 1;
+const MEMO_NAME_ADDR = 2;
+const MEMO_NAME_ADDR_LIST = 3;
+const MEMO_CSEQ = 4;
+const MEMO_TOKEN_LIST = 5;
+const MEMO_CREDENTIALS = 6;
+/** Entries kept per message: lookups scan them, so a message of 10 000 Via rows stays linear. */
+const MEMO_MAX = 48;
+let memoMsg: SipMessage | undefined;
+const memoHeaders: (SipHeader | undefined)[] = [];
+const memoKinds: number[] = [];
+const memoResults: unknown[] = [];
+
+function memoPut(msg: SipMessage, h: SipHeader, kind: number, result: unknown): void {
+  if (memoMsg !== msg) {
+    memoMsg = msg;
+    memoHeaders.length = 0;
+    memoKinds.length = 0;
+    memoResults.length = 0;
+  }
+  if (memoHeaders.length >= MEMO_MAX) return;
+  memoHeaders.push(h);
+  memoKinds.push(kind);
+  memoResults.push(result);
+}
+
+/** The kept result for this header and kind, or undefined; `keep`: leave it for the next reader. */
+function memoTake(msg: SipMessage, h: SipHeader, kind: number, keep = false): unknown {
+  if (memoMsg !== msg) return undefined;
+  for (let i = 0; i < memoHeaders.length; i++) {
+    if (memoHeaders[i] === h && memoKinds[i] === kind) {
+      const r = memoResults[i];
+      if (!keep) {
+        memoHeaders[i] = undefined;
+        memoResults[i] = undefined;
+      }
+      return r;
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,6 +304,8 @@ function clip(s: string): string {
  * Splits outside quotes and `<>`; `Contact: *` gives one value with `star: true`.
  */
 export function parseNameAddrList(msg: SipMessage, h: SipHeader): { values: NameAddr[]; problems: SipParseProblem[] } {
+  const kept = memoTake(msg, h, MEMO_NAME_ADDR_LIST);
+  if (kept !== undefined) return kept as { values: NameAddr[]; problems: SipParseProblem[] };
   const problems: SipParseProblem[] = [];
   const text = msg.text;
   const star = h.key === 'contact';
@@ -283,6 +355,8 @@ function checkContactParams(v: NameAddr, problems: SipParseProblem[]): void {
  * addresses the header holds more than one value: SIP-PARSE-002, and the first is returned.
  */
 export function parseNameAddr(msg: SipMessage, h: SipHeader): { value?: NameAddr; problems: SipParseProblem[] } {
+  const kept = memoTake(msg, h, MEMO_NAME_ADDR);
+  if (kept !== undefined) return kept as { value?: NameAddr; problems: SipParseProblem[] };
   const problems: SipParseProblem[] = [];
   const text = msg.text;
   const { start, end } = h.valueSpan;
@@ -316,6 +390,8 @@ export function parseNameAddr(msg: SipMessage, h: SipHeader): { value?: NameAddr
 // ---------------------------------------------------------------------------------------------
 
 export function parseVia(msg: SipMessage, h: SipHeader): { values: ViaValue[]; problems: SipParseProblem[] } {
+  const kept = memoTake(msg, h, MEMO_VIA);
+  if (kept !== undefined) return kept as { values: ViaValue[]; problems: SipParseProblem[] };
   const problems: SipParseProblem[] = [];
   const values: ViaValue[] = [];
   for (const item of splitList(msg.text, h.valueSpan.start, h.valueSpan.end, problems, 'Via')) {
@@ -327,25 +403,26 @@ export function parseVia(msg: SipMessage, h: SipHeader): { values: ViaValue[]; p
 
 /** `sent-protocol LWS sent-by *(SEMI via-params)`; SLASH and COLON allow SWS around them. */
 export function parseViaAt(text: string, s: number, e: number, problems: ProblemOut): ViaValue | undefined {
-  const parts: string[] = [];
+  // sent-protocol: three tokens separated by '/' (no closure, no array: every Via comes here)
+  let name = '';
+  let version = '';
+  let transport = '';
   let p = s;
-  const notProtocol = (): undefined => {
-    report(problems, s, Math.max(p, s + 1), `Via value '${clip(text.slice(s, e))}' does not start with a sent-protocol such as SIP/2.0/UDP (RFC 3261 §20.42)`);
-    return undefined;
-  };
   for (let k = 0; k < 3; k++) {
     if (k > 0) {
       const q = skipLws(text, p, e);
-      if (q >= e || text.charCodeAt(q) !== 0x2f) return notProtocol();
+      if (q >= e || text.charCodeAt(q) !== 0x2f) return viaNotProtocol(text, s, e, p, problems);
       p = skipLws(text, q + 1, e);
     }
     const te = scanToken(text, p, e);
-    if (te === p) return notProtocol();
-    parts.push(text.slice(p, te));
+    if (te === p) return viaNotProtocol(text, s, e, p, problems);
+    const part = text.slice(p, te);
+    if (k === 0) name = part;
+    else if (k === 1) version = part;
+    else transport = part;
     p = te;
   }
   const protocolEnd = p;
-  const [name, version, transport] = parts;
   if (name.toUpperCase() !== 'SIP' || version !== '2.0') {
     report(problems, s, protocolEnd, `Via sent-protocol is ${name}/${version}; only SIP/2.0 is defined (RFC 3261 §7.1)`, 'warning');
   }
@@ -408,6 +485,11 @@ export function parseViaAt(text: string, s: number, e: number, problems: Problem
   return via;
 }
 
+function viaNotProtocol(text: string, s: number, e: number, p: number, problems: ProblemOut): undefined {
+  report(problems, s, Math.max(p, s + 1), `Via value '${clip(text.slice(s, e))}' does not start with a sent-protocol such as SIP/2.0/UDP (RFC 3261 §20.42)`);
+  return undefined;
+}
+
 function checkHost(text: string, s: number, e: number, problems: ProblemOut, what: string): void {
   if (text.charCodeAt(s) === 0x5b) {
     if (text.charCodeAt(e - 1) !== 0x5d) report(problems, s, e, `${what} IPv6 reference has no closing ']'`);
@@ -443,7 +525,17 @@ export function parseCSeq(msg: SipMessage): CSeqValue | undefined {
   return h ? parseCSeqHeader(msg, h).value : undefined;
 }
 
+/** The first CSeq for a caller that keeps nothing of it (the parser's method check): the kept result stays for the next reader. */
+export function peekCSeq(msg: SipMessage): CSeqValue | undefined {
+  const h = firstByKey(msg, 'cseq');
+  if (!h) return undefined;
+  const kept = memoTake(msg, h, MEMO_CSEQ, true) as { value?: CSeqValue } | undefined;
+  return kept !== undefined ? kept.value : parseCSeqHeader(msg, h).value;
+}
+
 export function parseCSeqHeader(msg: SipMessage, h: SipHeader): { value?: CSeqValue; problems: SipParseProblem[] } {
+  const kept = memoTake(msg, h, MEMO_CSEQ);
+  if (kept !== undefined) return kept as { value?: CSeqValue; problems: SipParseProblem[] };
   const problems: SipParseProblem[] = [];
   const text = msg.text;
   const { start, end } = h.valueSpan;
@@ -497,6 +589,8 @@ export function parseTokenList(msg: SipMessage, h: SipHeader): { token: string; 
 }
 
 export function parseTokenListWithProblems(msg: SipMessage, h: SipHeader): { values: { token: string; span: Span }[]; problems: SipParseProblem[] } {
+  const kept = memoTake(msg, h, MEMO_TOKEN_LIST);
+  if (kept !== undefined) return kept as { values: { token: string; span: Span }[]; problems: SipParseProblem[] };
   const problems: SipParseProblem[] = [];
   const text = msg.text;
   const spec = headerSpec(h.key);
@@ -630,6 +724,8 @@ export function parseCredentialsWithProblems(
   msg: SipMessage,
   h: SipHeader,
 ): { value?: { scheme: string; schemeSpan: Span; params: SipParam[] }; problems: SipParseProblem[] } {
+  const kept = memoTake(msg, h, MEMO_CREDENTIALS);
+  if (kept !== undefined) return kept as { value?: { scheme: string; schemeSpan: Span; params: SipParam[] }; problems: SipParseProblem[] };
   const problems: SipParseProblem[] = [];
   const text = msg.text;
   const { start, end } = h.valueSpan;
@@ -879,7 +975,9 @@ const ONE_VALUE_GRAMMARS = new Set(['cseq', 'call-id', 'token', 'token-params', 
  */
 export function validateHeader(msg: SipMessage, h: SipHeader, spec: HeaderSpec, problems: SipParseProblem[]): void {
   const text = msg.text;
-  if (spec.single && ONE_VALUE_GRAMMARS.has(spec.grammar)) {
+  const header = h;
+  // Without a comma there is at most one item: the split is skipped (it cost a pass a header).
+  if (spec.single && ONE_VALUE_GRAMMARS.has(spec.grammar) && indexIn(text, 0x2c, h.valueSpan.start, h.valueSpan.end) >= 0) {
     const items = splitList(text, h.valueSpan.start, h.valueSpan.end, undefined, h.name, { parens: true, emptyOk: true });
     if (items.length > 1) {
       report(
@@ -895,22 +993,29 @@ export function validateHeader(msg: SipMessage, h: SipHeader, spec: HeaderSpec, 
       h.value = text.slice(h.valueSpan.start, h.valueSpan.end);
     }
   }
-  const add = (r: { problems: SipParseProblem[] }): void => addProblems(problems, r.problems);
+  // The parse result whose problems are added, and the memo kind when the facts read it again
+  // (kept for them: the header as given only, a rewritten copy is never asked for).
+  let r: { problems: SipParseProblem[] } | undefined;
+  let kind = 0;
   switch (spec.grammar) {
     case 'name-addr':
-      add(parseNameAddr(msg, h));
+      kind = MEMO_NAME_ADDR;
+      r = parseNameAddr(msg, h);
       break;
     case 'name-addr-list':
-      add(parseNameAddrList(msg, h));
+      kind = MEMO_NAME_ADDR_LIST;
+      r = parseNameAddrList(msg, h);
       break;
     case 'star-params-list':
-      add(parseValueParams(msg, h, 'star'));
+      r = parseValueParams(msg, h, 'star');
       break;
     case 'via':
-      add(parseVia(msg, h));
+      kind = MEMO_VIA;
+      r = parseVia(msg, h);
       break;
     case 'cseq':
-      add(parseCSeqHeader(msg, h));
+      kind = MEMO_CSEQ;
+      r = parseCSeqHeader(msg, h);
       break;
     case 'call-id':
       checkCallId(text, h.valueSpan.start, h.valueSpan.end, problems);
@@ -919,33 +1024,35 @@ export function validateHeader(msg: SipMessage, h: SipHeader, spec: HeaderSpec, 
       checkTokenChars(text, h.valueSpan.start, h.valueSpan.end, problems, h.name);
       break;
     case 'token-list':
-      add(parseTokenListWithProblems(msg, h));
+      kind = MEMO_TOKEN_LIST;
+      r = parseTokenListWithProblems(msg, h);
       break;
     case 'token-params':
-      add(parseValueParams(msg, h, 'token', false));
+      r = parseValueParams(msg, h, 'token', false);
       break;
     case 'token-params-list':
-      add(parseValueParams(msg, h, 'token'));
+      r = parseValueParams(msg, h, 'token');
       break;
     case 'media-type':
-      add(parseValueParams(msg, h, 'media-type', false));
+      r = parseValueParams(msg, h, 'media-type', false);
       break;
     case 'media-range-list':
-      add(parseValueParams(msg, h, 'media-range'));
+      r = parseValueParams(msg, h, 'media-range');
       break;
     case 'credentials':
-      add(parseCredentialsWithProblems(msg, h));
+      kind = MEMO_CREDENTIALS;
+      r = parseCredentialsWithProblems(msg, h);
       break;
     case 'auth-params':
       parseAuthParamsInto(text, h.valueSpan.start, h.valueSpan.end, [], problems, h.name);
       break;
     case 'products':
-      add(parseProductsWithProblems(msg, h));
+      r = parseProductsWithProblems(msg, h);
       break;
     case 'delta-seconds':
     case 'integer':
     case 'retry-after':
-      add(parseNumberHeader(msg, h));
+      r = parseNumberHeader(msg, h);
       break;
     case 'date':
       checkDate(h.value, h.valueSpan, problems);
@@ -955,5 +1062,9 @@ export function validateHeader(msg: SipMessage, h: SipHeader, spec: HeaderSpec, 
       break;
     case 'text':
       break;
+  }
+  if (r) {
+    addProblems(problems, r.problems);
+    if (kind !== 0 && h === header) memoPut(msg, h, kind, r);
   }
 }
