@@ -61,7 +61,7 @@ import {
 } from './model';
 import { hasImsSignals, isObservedDownstream } from './detect';
 import { DeadlineHeap } from './deadlines';
-import { ColdStore, RestoringMap } from './cold';
+import { ColdStore, RestoringMap, SharedStrings, TxTable } from './cold';
 
 export type { CheckResult, ExchangeSummary } from './model';
 
@@ -154,7 +154,9 @@ export class RegisterChecker {
    * completed one that no later state refers to is replaced by its compact history copy (see
    * `historyOf`), kept only until its retransmissions can no longer come.
    */
-  private readonly registerTx = new Map<string, Exchange>();
+  /** Strings with few distinct values, shared by packed state (cold.ts). */
+  private readonly sharedStrings = new SharedStrings();
+  private readonly registerTx = new TxTable(this.sharedStrings);
   private readonly publishTx = new Map<string, PublishRecord>();
   /** Completed transaction keys with their completion time, oldest first (eviction). */
   private readonly completed: { time: number; map: Map<string, unknown>; key: string }[] = [];
@@ -198,7 +200,8 @@ export class RegisterChecker {
     const quiet = stream?.packAfterSeconds ?? DEFAULT_PACK_AFTER_SECONDS;
     if (stream && quiet !== Infinity) {
       this.cold = new ColdStore(
-        { aors: this.aors, identities: this.identities, lineages: this.lineages, flows: this.flows, flowLineages: this.flowLineages, registerTx: this.registerTx, publishTx: this.publishTx, finalWindows: this.finalWindows, summaries: this.summaries },
+        { aors: this.aors, identities: this.identities, lineages: this.lineages, flows: this.flows, flowLineages: this.flowLineages, registerTx: this.registerTx, publishTx: this.publishTx, finalWindows: this.finalWindows, summaries: this.summaries, historyOf },
+        this.sharedStrings,
         quiet,
         Math.max(0, Math.min(16, quiet / 4)),
       );
@@ -834,7 +837,7 @@ export class RegisterChecker {
    */
   private keepAsHistory(ex: Exchange): void {
     if (!this.stream || ex.finalStatus === undefined || this.registerTx.get(ex.txKey) !== ex) return;
-    this.registerTx.set(ex.txKey, historyOf(ex));
+    this.registerTx.setHistory(ex.txKey, historyOf(ex));
   }
 
   /**

@@ -63,11 +63,13 @@ export interface ColdHost {
   readonly lineages: RestoringMap<string, LineageState>;
   readonly flows: RestoringMap<string, FlowState>;
   readonly flowLineages: RestoringMap<string, Set<string>>;
-  readonly registerTx: Map<string, Exchange>;
+  readonly registerTx: TxTable;
   readonly publishTx: Map<string, PublishRecord>;
   readonly finalWindows: Map<number, OpenWindow>;
   /** Streaming summaries, by exchange id - 1 (when the output lists exchanges). */
   readonly summaries: readonly ExchangeSummary[];
+  /** The compact copy the transaction table keeps of a completed exchange (checker.ts historyOf). */
+  historyOf(ex: Exchange): Exchange;
 }
 
 type J = null | number | string | J[];
@@ -99,12 +101,12 @@ export class ColdStore {
   private readonly coldIdentities = new Map<string, string>();
   private nextScan: number | undefined;
   private unpacking = false;
-  private readonly shared = new SharedStrings();
   /** Counters, for tests and measurements. */
   readonly stats = { packed: 0, unpacked: 0 };
 
   constructor(
     private readonly host: ColdHost,
+    private readonly shared: SharedStrings,
     /** Seconds an AOR must have been quiet (no REGISTER, no response) before it is packed. */
     private readonly quietSeconds: number,
     /** Capture seconds between two scans of the live AORs. */
@@ -190,6 +192,12 @@ export class ColdStore {
   private store(aor: AorState, packed: string): void {
     const h = this.host;
     const name = aor.aor;
+    // A completed exchange the transaction table still holds (late retransmissions, 64 s) stays
+    // there as its compact history copy, as a superseded one does: the table never needs more
+    // of a completed exchange (see checker.ts keepAsHistory); the packed record has the rest.
+    for (const ex of this.graphExchanges(aor)) {
+      if (ex.finalStatus !== undefined && h.registerTx.get(ex.txKey) === ex) h.registerTx.setHistory(ex.txKey, h.historyOf(ex));
+    }
     let ownName = false;
     for (const id of aor.identities) {
       if (h.identities.peek(id) !== aor) continue;
@@ -311,10 +319,25 @@ export class ColdStore {
         challenged ? s(ex.authorizationRaw) : null, challenged ? s(ex.proxyAuthorizationRaw) : null,
         ex.minExpires ? [n(ex.minExpires.value), ex.minExpires.span.start, ex.minExpires.span.end, ex.minExpires.index] : null,
         r(ex.prefRejected), s(ex.securityClient), s(ex.securityVerify), s(ex.securityServer), s(ex.challengeSecurityServer),
-        ex.findingRuleIds ? [...ex.findingRuleIds].map(e.g) : null, sum ? 1 : 0, live === ex ? 1 : 0,
+        // Still open in the transaction table: it stays there as it is, and unpacking takes that
+        // very object back (a completed one is replaced there by its history copy, see store).
+        ex.findingRuleIds ? [...ex.findingRuleIds].map(e.g) : null, sum ? 1 : 0, live === ex && ex.finalStatus === undefined ? 1 : 0,
       ]);
     }
     return JSON.stringify([e.table, aorJ, lineages, flows, exchangesJ, windowsJ]);
+  }
+
+  /** The exchanges the AOR's state refers to. */
+  private graphExchanges(aor: AorState): Exchange[] {
+    const h = this.host;
+    const out: Exchange[] = [];
+    const add = (ex: Exchange | undefined) => {
+      if (ex && !out.includes(ex)) out.push(ex);
+    };
+    for (const k of aor.lineageKeys) add(h.lineages.peek(k)?.outstanding);
+    for (const fk of aor.flowKeys ?? []) add(h.flows.peek(fk)?.last);
+    for (const w of [aor.challengeWindow, aor.publishWindow, aor.awaitingLatePublish]) add(w?.exchange);
+    return out;
   }
 
   /** An exchange the AOR's state holds can be packed (see the checks in `pack`). */
@@ -459,8 +482,7 @@ function decode(
 
   const exchanges: Exchange[] = (exchangesJ as J[][]).map((e) => {
     const txKey = Array.isArray(e[19]) ? `${S(e[1])}\n${e[2] as number}\nREGISTER\n${S(e[19][0])}` : S(e[19]);
-    // Packed while in the transaction table and still there: the very object, as it is now
-    // (only its summary's shared index arrays can have changed meanwhile).
+    // Packed while open in the transaction table and still there: the very object, as it is now.
     if (e[35] === 1) {
       const live = registerTx.get(txKey);
       if (live && live.id === e[0]) return live;
@@ -637,4 +659,106 @@ function decode(
     aor.imOffSince = { ...(r(d[0]) as MessageRef), phase: S(d[1]) as Phase };
   }
   return { aor, lineages, flows };
+}
+
+/**
+ * The REGISTER transaction table. Completed transactions stay in it for 64 s (late
+ * retransmissions) as history copies (checker.ts historyOf); when nothing but the table refers to
+ * a copy and it carries no index lists or rule ids (streaming without the exchange list), it is
+ * kept packed as a short string and unpacked, once, by the look-up that finds it.
+ */
+export class TxTable extends Map<string, Exchange> {
+  private readonly packedCopies = new Map<string, string>();
+  constructor(private readonly shared: SharedStrings) {
+    super();
+  }
+  override get(key: string): Exchange | undefined {
+    const v = super.get(key);
+    if (v !== undefined || this.packedCopies.size === 0) return v;
+    const packed = this.packedCopies.get(key);
+    if (packed === undefined) return undefined;
+    this.packedCopies.delete(key);
+    const ex = decodeHistory(key, packed, this.shared);
+    super.set(key, ex);
+    return ex;
+  }
+  override has(key: string): boolean {
+    return super.has(key) || this.packedCopies.has(key);
+  }
+  override delete(key: string): boolean {
+    const a = super.delete(key);
+    return this.packedCopies.delete(key) || a;
+  }
+  override set(key: string, ex: Exchange): this {
+    this.packedCopies.delete(key);
+    return super.set(key, ex);
+  }
+  override get size(): number {
+    return super.size + this.packedCopies.size;
+  }
+  /** Keeps `copy`, a history copy only this table refers to, packed when it can. */
+  setHistory(key: string, copy: Exchange): void {
+    if (copy.summary || copy.findingRuleIds || copy.responseIndexes.length || copy.retransmissionIndexes.length || copy.txKey !== key) {
+      this.set(key, copy);
+      return;
+    }
+    super.delete(key);
+    this.packedCopies.set(key, encodeHistory(copy, this.shared));
+  }
+}
+
+/** The fields historyOf copies, as one string (strings relative to the AOR name, see Encoder). */
+function encodeHistory(h: Exchange, shared: SharedStrings): string {
+  const e = new Encoder(h.aor, shared);
+  const c = KINDS.indexOf(h.kind);
+  return JSON.stringify([
+    h.id, h.callId, h.cseq, h.aor, h.flowKey === `${h.aor}\n${h.callId}` ? null : e.s(h.flowKey), e.s(h.lineageKey), e.s(h.keptLineageKey), e.g(h.phase),
+    e.g(h.attempt), c >= 0 ? c : [e.s(h.kind)], (h.uncertain ? 1 : 0) | (h.imReRegistration ? 2 : 0) | (h.mixed ? 4 : 0), e.s(h.uncertainReason),
+    h.requestIndex, ref(h.startLine), e.g(h.startLineText), h.imTags.map(e.g), num(h.finalStatus), e.table,
+  ]);
+}
+
+function decodeHistory(txKey: string, packed: string, shared: SharedStrings): Exchange {
+  const x = JSON.parse(packed) as J[];
+  const aor = x[3] as string;
+  const table = x[17] as string[];
+  const literal = (v: string): string => {
+    const c = v.charCodeAt(0);
+    return c === 126 ? aor + v.slice(1) : c === 33 ? v.slice(1) : v;
+  };
+  const s = (v: J): string | undefined => {
+    if (v === null) return undefined;
+    if (typeof v === 'number') return v < 0 ? shared.list[-1 - v] : literal(table[v]);
+    return literal(v as string);
+  };
+  const S = (v: J): string => s(v) as string;
+  const callId = x[1] as string;
+  const flags = x[10] as number;
+  const h: Exchange = {
+    id: x[0] as number,
+    callId,
+    cseq: x[2] as number,
+    aor,
+    flowKey: x[4] === null ? `${aor}\n${callId}` : S(x[4]),
+    lineageKey: S(x[5]),
+    phase: S(x[7]) as Phase,
+    attempt: S(x[8]) as Exchange['attempt'],
+    kind: (Array.isArray(x[9]) ? S(x[9][0]) : KINDS[x[9] as number]) as ExchangeKind,
+    uncertain: (flags & 1) !== 0,
+    imReRegistration: (flags & 2) !== 0,
+    mixed: (flags & 4) !== 0,
+    requestIndex: x[12] as number,
+    startLine: unref(x[13]) as MessageRef,
+    startLineText: S(x[14]),
+    imTags: (x[15] as J[]).map(S) as ImTag[],
+    txKey,
+    responseIndexes: [],
+    retransmissionIndexes: [],
+    finalStatus: unnum(x[16]),
+    findingRuleIds: undefined,
+    summary: undefined,
+  };
+  if (x[6] !== null) h.keptLineageKey = s(x[6]);
+  if (x[11] !== null) h.uncertainReason = s(x[11]) as Exchange['uncertainReason'];
+  return h;
 }

@@ -63,6 +63,13 @@ test('every fixture trace: the same findings, batches and exchanges when every q
       assert.equal(plainRun.packing.packed, 0);
       assert.deepEqual(packing.batches, plainRun.batches, `${file}: same batches (exchanges ${exchanges})`);
       assert.deepEqual(packing.result, plainRun.result, `${file}: same result (exchanges ${exchanges})`);
+      if (!exchanges) {
+        // Streaming without the exchange list also packs completed transactions' history copies.
+        const collecting = new RegisterChecker(resolveSettings({}));
+        for (const m of messages) collecting.add(m);
+        const order = (x: Finding, y: Finding) => x.messageIndex - y.messageIndex || x.span.start - y.span.start || x.ruleId.localeCompare(y.ruleId) || x.message.localeCompare(y.message);
+        assert.deepEqual(packing.batches.flat().sort(order), [...collecting.end().findings].sort(order), `${file}: same findings as collecting`);
+      }
       packed += packing.packing.packed;
       unpacked += packing.packing.unpacked;
     }
