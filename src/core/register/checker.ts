@@ -203,7 +203,7 @@ export class RegisterChecker {
         { aors: this.aors, identities: this.identities, lineages: this.lineages, flows: this.flows, flowLineages: this.flowLineages, registerTx: this.registerTx, publishTx: this.publishTx, finalWindows: this.finalWindows, summaries: this.summaries, historyOf },
         this.sharedStrings,
         quiet,
-        Math.max(0, Math.min(16, quiet / 4)),
+        Math.min(16, quiet),
       );
     }
     const partner = new Map<string, string>();

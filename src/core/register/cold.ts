@@ -196,7 +196,7 @@ export class ColdStore {
     // there as its compact history copy, as a superseded one does: the table never needs more
     // of a completed exchange (see checker.ts keepAsHistory); the packed record has the rest.
     for (const ex of this.graphExchanges(aor)) {
-      if (ex.finalStatus !== undefined && h.registerTx.get(ex.txKey) === ex) h.registerTx.setHistory(ex.txKey, h.historyOf(ex));
+      if (ex.finalStatus !== undefined && h.registerTx.peek(ex.txKey) === ex) h.registerTx.setHistory(ex.txKey, h.historyOf(ex));
     }
     let ownName = false;
     for (const id of aor.identities) {
@@ -301,7 +301,7 @@ export class ColdStore {
     const exchangesJ: J[] = [];
     for (const ex of exchanges) {
       if (ex.aor !== name || !this.packableExchange(ex)) return undefined;
-      const live = h.registerTx.get(ex.txKey);
+      const live = h.registerTx.peek(ex.txKey);
       const sum = ex.summary;
       if (sum && (h.summaries[ex.id - 1] !== sum || sum.responseIndexes !== ex.responseIndexes || sum.retransmissionIndexes !== ex.retransmissionIndexes)) return undefined;
       const c = KINDS.indexOf(ex.kind);
@@ -344,7 +344,8 @@ export class ColdStore {
   private packableExchange(ex: Exchange | undefined): boolean {
     if (!ex) return true;
     if (ex.req !== undefined || this.host.finalWindows.has(ex.id)) return false;
-    const live = this.host.registerTx.get(ex.txKey);
+    // A packed history copy shares nothing with it (packed copies carry no index lists or rule ids).
+    const live = this.host.registerTx.peek(ex.txKey);
     return live === ex || live?.id !== ex.id;
   }
 
@@ -460,7 +461,7 @@ function decode(
   packed: string,
   shared: SharedStrings,
   summaries: readonly ExchangeSummary[],
-  registerTx: Map<string, Exchange>,
+  registerTx: TxTable,
   publishTx: Map<string, PublishRecord>,
 ): Decoded {
   const [tableJ, aorJ, lineagesJ, flowsJ, exchangesJ, windowsJ] = JSON.parse(packed) as J[][];
@@ -484,7 +485,7 @@ function decode(
     const txKey = Array.isArray(e[19]) ? `${S(e[1])}\n${e[2] as number}\nREGISTER\n${S(e[19][0])}` : S(e[19]);
     // Packed while open in the transaction table and still there: the very object, as it is now.
     if (e[35] === 1) {
-      const live = registerTx.get(txKey);
+      const live = registerTx.peek(txKey);
       if (live && live.id === e[0]) return live;
     }
     const sum = e[34] === 1 ? summaries[(e[0] as number) - 1] : undefined;
@@ -684,6 +685,10 @@ export class TxTable extends Map<string, Exchange> {
   }
   override has(key: string): boolean {
     return super.has(key) || this.packedCopies.has(key);
+  }
+  /** The entry when it is an object (a packed copy is left packed: undefined). */
+  peek(key: string): Exchange | undefined {
+    return super.get(key);
   }
   override delete(key: string): boolean {
     const a = super.delete(key);
