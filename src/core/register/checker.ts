@@ -62,6 +62,7 @@ import {
 } from './model';
 import { hasImsSignals, isObservedDownstream } from './detect';
 import { DeadlineHeap } from './deadlines';
+import { ColdStore, RestoringMap, SharedStrings, TxTable } from './cold';
 
 export type { CheckResult, ExchangeSummary } from './model';
 
@@ -71,6 +72,12 @@ const TX_KEEP_SECONDS = 64;
 const MAX_TIMELINE = 40;
 /** Branches remembered per flow for RFC3261-REG-009. */
 const MAX_BRANCHES = 64;
+/**
+ * Capture seconds an AOR stays quiet before its state is packed (cold.ts). Exactness does not
+ * depend on it (packing waits by itself for open windows and transactions); it only keeps an AOR
+ * that is still busy from being packed and unpacked again and again.
+ */
+const DEFAULT_PACK_AFTER_SECONDS = 8;
 /** Registrar default when neither the 2xx nor the request states an expiry (RFC 3261 §10.3 step 7 example). */
 const DEFAULT_EXPIRY = 3600;
 
@@ -302,6 +309,12 @@ export interface CheckerStream {
    * way; false keeps none (only their count), for output that does not list them.
    */
   exchanges?: boolean;
+  /**
+   * Seconds of capture time an AOR must stay quiet before its state is packed into a compact
+   * string (see cold.ts); unpacked exactly when a message needs it. Default 8 s; Infinity never
+   * packs.
+   */
+  packAfterSeconds?: number;
 }
 
 export class RegisterChecker {
@@ -324,16 +337,21 @@ export class RegisterChecker {
    * completed one that no later state refers to is replaced by its compact history copy (see
    * `historyOf`), kept only until its retransmissions can no longer come.
    */
-  private readonly registerTx = new Map<string, Exchange>();
+  /** Strings with few distinct values, shared by packed state (cold.ts). */
+  private readonly sharedStrings = new SharedStrings();
+  private readonly registerTx = new TxTable(this.sharedStrings);
   private readonly publishTx = new Map<string, PublishRecord>();
   /** Completed transaction keys with their completion time, oldest first (eviction). */
   private readonly completed: { time: number; map: Map<string, unknown>; key: string }[] = [];
   private completedHead = 0;
-  private readonly flows = new Map<string, FlowState>();
-  private readonly flowLineages = new Map<string, Set<string>>();
-  private readonly lineages = new Map<string, LineageState>();
-  private readonly aors = new Map<string, AorState>();
-  private readonly identities = new Map<string, AorState>();
+  // Lookups that miss unpack the AOR the key belongs to, when it was packed (cold.ts).
+  private readonly flows = new RestoringMap<string, FlowState>((k) => this.cold?.missFlow(k) ?? false);
+  private readonly flowLineages = new RestoringMap<string, Set<string>>((k) => this.cold?.missFlow(k) ?? false);
+  private readonly lineages = new RestoringMap<string, LineageState>((k) => this.cold?.missLineage(k) ?? false);
+  private readonly aors = new RestoringMap<string, AorState>((k) => this.cold?.missAor(k) ?? false);
+  private readonly identities = new RestoringMap<string, AorState>((k) => this.cold?.missIdentity(k) ?? false);
+  /** Streaming: the AORs that went quiet, packed (memory flat in the number of bindings). */
+  private readonly cold: ColdStore | undefined;
   private readonly heap = new DeadlineHeap();
   private readonly undated = new Set<OpenWindow>();
   private readonly finalWindows = new Map<number, OpenWindow>();
@@ -361,6 +379,16 @@ export class RegisterChecker {
     this.stream = stream;
     this.listsIndexes = !stream || stream.exchanges !== false;
     this.profile = settings.profile === 'ims' ? 'ims' : 'generic';
+    // Without streaming every Exchange is kept for the result anyway: nothing to pack.
+    const quiet = stream?.packAfterSeconds ?? DEFAULT_PACK_AFTER_SECONDS;
+    if (stream && quiet !== Infinity) {
+      this.cold = new ColdStore(
+        { aors: this.aors, identities: this.identities, lineages: this.lineages, flows: this.flows, flowLineages: this.flowLineages, registerTx: this.registerTx, publishTx: this.publishTx, finalWindows: this.finalWindows, summaries: this.summaries, historyOf },
+        this.sharedStrings,
+        quiet,
+        Math.min(16, quiet),
+      );
+    }
     const partner = new Map<string, string>();
     for (const r of rules) if (r.aliasOf) { partner.set(r.id, r.aliasOf); partner.set(r.aliasOf, r.id); }
     for (const r of rules) {
@@ -425,7 +453,7 @@ export class RegisterChecker {
         const later = aor !== undefined && aor.activity > w.activityAtOpen;
         this.fireWindow(w, passed || later, true, 'end');
       }
-      this.dispatch<EndContext>({ event: 'end', lineages: this.lineages.values() }, undefined);
+      this.dispatch<EndContext>({ event: 'end', lineages: this.cold ? this.cold.allLineages() : this.lineages.values() }, undefined);
       if (this.stream) this.emitSettled();
       else this.finish();
     }
@@ -618,6 +646,12 @@ export class RegisterChecker {
       this.completed.splice(0, this.completedHead);
       this.completedHead = 0;
     }
+    this.cold?.tick(time);
+  }
+
+  /** Streaming: AORs packed and unpacked so far, and packed now (tests, measurements). */
+  get packing(): { packed: number; unpacked: number; cold: number } {
+    return { packed: this.cold?.stats.packed ?? 0, unpacked: this.cold?.stats.unpacked ?? 0, cold: this.cold?.size ?? 0 };
   }
 
   private openWindow(kind: WindowKind, opened: MessageRef, time: number | undefined, seconds: number, aor: AorState, flowKey: string, lineageKey: string, exchange?: Exchange): OpenWindow {
@@ -677,6 +711,8 @@ export class RegisterChecker {
     if (!f) {
       f = { key: detach(key), aor, callId: detach(callId), branches: new Map() };
       this.flows.set(f.key, f);
+      const owner = this.cold ? this.aors.get(aor) : undefined;
+      if (owner) (owner.flowKeys ??= []).push(f.key);
     }
     return f;
   }
@@ -1012,7 +1048,7 @@ export class RegisterChecker {
    */
   private keepAsHistory(ex: Exchange): void {
     if (!this.stream || ex.finalStatus === undefined || this.registerTx.get(ex.txKey) !== ex) return;
-    this.registerTx.set(ex.txKey, historyOf(ex));
+    this.registerTx.setHistory(ex.txKey, historyOf(ex));
   }
 
   /**

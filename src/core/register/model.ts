@@ -196,6 +196,8 @@ export interface AorState {
   flow004Reported: boolean;
   /** The IM de-registration / full de-registration that ended IM, while IM is off. */
   imOffSince?: MessageRef & { phase: Phase };
+  /** Keys of this AOR's flows (streaming: what packing a quiet AOR takes along, see cold.ts). */
+  flowKeys?: string[];
 }
 
 export type WindowKind = 'publish' | 'challenge' | 'final-response';
