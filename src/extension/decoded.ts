@@ -7,90 +7,13 @@
 import * as vscode from 'vscode';
 import { formatEndpoint, formatTimestamp } from '../core/present';
 import type { TraceMessage } from '../core/types';
-import { sipTextOf, type Analysis } from './analysis';
+import { CapturedMessage, sipTextOf, type Analysis } from './analysis';
+import { addMessageLines, DecodedBlocks, DecodedText } from './decodedText';
 
-/**
- * Where each message's text lies in the decoded document, packed in two typed arrays: a large
- * capture has ~100k messages and millions of lines, and the extension host keeps this while the
- * capture is open; an object (or two small arrays) per message made its young-generation GC
- * pauses long while a capture streamed in.
- */
-export class DecodedBlocks {
-  /** Per message: heading line, first text line, index of its first line in `lines`. */
-  private info: Int32Array = new Int32Array(3 * 1024);
-  /** Per text line: start and end offset in the message's text (line break excluded). */
-  private lines: Int32Array = new Int32Array(2 * 16384);
-  private blockCount = 0;
-  private lineTotal = 0;
-
-  /** Messages placed. */
-  get length(): number {
-    return this.blockCount;
-  }
-
-  /** Starts message `length`'s block; its lines follow with `addLine`. */
-  add(headingLine: number, firstLine: number): void {
-    if (3 * (this.blockCount + 1) > this.info.length) this.info = grow(this.info);
-    const o = 3 * this.blockCount++;
-    this.info[o] = headingLine;
-    this.info[o + 1] = firstLine;
-    this.info[o + 2] = this.lineTotal;
-  }
-
-  addLine(start: number, end: number): void {
-    if (2 * (this.lineTotal + 1) > this.lines.length) this.lines = grow(this.lines);
-    this.lines[2 * this.lineTotal] = start;
-    this.lines[2 * this.lineTotal++ + 1] = end;
-  }
-
-  has(i: number): boolean {
-    return Number.isInteger(i) && i >= 0 && i < this.blockCount;
-  }
-
-  headingLine(i: number): number {
-    return this.info[3 * i];
-  }
-
-  firstLine(i: number): number {
-    return this.info[3 * i + 1];
-  }
-
-  /** Text lines of message `i`. */
-  lineCount(i: number): number {
-    const next = i + 1 < this.blockCount ? this.info[3 * (i + 1) + 2] : this.lineTotal;
-    return next - this.info[3 * i + 2];
-  }
-
-  lineStart(i: number, k: number): number {
-    return this.lines[2 * (this.info[3 * i + 2] + k)];
-  }
-
-  lineEnd(i: number, k: number): number {
-    return this.lines[2 * (this.info[3 * i + 2] + k) + 1];
-  }
-
-  /** The message whose heading or text holds document line `line`, or -1. */
-  atLine(line: number): number {
-    let lo = 0;
-    let hi = this.blockCount - 1;
-    if (hi < 0 || line < this.headingLine(0)) return -1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.headingLine(mid) <= line) lo = mid;
-      else hi = mid - 1;
-    }
-    return line < this.firstLine(lo) + this.lineCount(lo) ? lo : -1;
-  }
-}
-
-function grow(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
-}
+export { DecodedBlocks };
 
 export interface DecodedLayout {
-  /** The document's text (joined on first use: it can be tens of MB). */
+  /** The document's text (joined on each read: it can be tens of MB). */
   readonly text: string;
   /** Characters in `text`. */
   readonly length: number;
@@ -134,53 +57,54 @@ export class DecodedRenderer {
   readonly blocks = new DecodedBlocks();
   readonly headingLineOfFrame = new Map<number, number>();
   /**
-   * The document after its first two lines, one string per `add` (its lines joined): a capture's
-   * decoded view has millions of lines, and the extension host keeps it while the capture is
-   * open; a few hundred strings cost its garbage collector nothing, millions do.
+   * The messages' lines, one string per `add` (see DecodedText): a capture's decoded view has
+   * millions of lines, and the extension host keeps them while the capture is open; a few
+   * hundred strings cost its garbage collector nothing, millions do. Captured messages rendered
+   * here read their text back from it (they keep no copy of their own).
    */
-  private readonly chunks: string[] = [];
+  private readonly text = new DecodedText(this.blocks);
+  /** The messages rendered (their headings are rendered again when the document is joined). */
+  private readonly messages: TraceMessage[] = [];
   /** Lines so far, the first two included (the totals, then an empty line). */
   private lineCount = 2;
   /** Characters after the first line, with the line break before each line. */
   private chars = 1;
+  /** Characters in `text`'s lines so far (each line followed by a line break). */
+  private textChars = 0;
 
   constructor(private readonly title: string) {}
 
   /** Renders the next messages (`messages[k]` is message number `blocks.length + k`). */
   add(messages: readonly TraceMessage[]): void {
-    const out: string[] = [];
-    const push = (line: string) => {
-      out.push(line);
-      this.chars += line.length + 1;
+    const lines: string[] = [];
+    const chunkStart = this.textChars;
+    let added = 0;
+    const line = (text: string) => {
+      added++;
+      this.chars += text.length + 1;
     };
+    const textLine = (text: string) => {
+      line(text);
+      lines.push(text);
+      this.textChars += text.length + 1;
+    };
+    const detached: CapturedMessage[] = [];
     for (const m of messages) {
       const i = this.blocks.length;
-      const headingLine = this.lineCount + out.length;
-      push(heading(m, i));
+      const headingLine = this.lineCount + added;
+      line(heading(m, i));
       if (m.frame !== undefined && !this.headingLineOfFrame.has(m.frame)) this.headingLineOfFrame.set(m.frame, headingLine);
-      const text = sipTextOf(m);
-      const firstLine = this.lineCount + out.length;
-      this.blocks.add(headingLine, firstLine);
-      let start = 0;
-      for (let k = 0; k < text.length; k++) {
-        const c = text.charCodeAt(k);
-        if (c === 13 || c === 10) {
-          this.blocks.addLine(start, k);
-          push(text.slice(start, k));
-          if (c === 13 && text.charCodeAt(k + 1) === 10) k++;
-          start = k + 1;
-        }
-      }
-      // A trailing line break closes the last line; it does not open an empty one.
-      if (start < text.length || this.blocks.lineCount(i) === 0) {
-        this.blocks.addLine(start, text.length);
-        push(text.slice(start));
-      }
-      push('');
+      this.blocks.add(headingLine, this.lineCount + added, this.textChars);
+      const exact = addMessageLines(this.blocks, sipTextOf(m), textLine);
+      line('');
+      this.messages.push(m);
+      // Its text is rebuilt from the view's lines: exact unless both CR and LF end lines alone.
+      if (m instanceof CapturedMessage && m.ownsText && m.index === i && exact) detached.push(m);
     }
-    if (out.length === 0) return;
-    this.chunks.push(out.join('\n'));
-    this.lineCount += out.length;
+    if (added === 0) return;
+    this.text.addChunk(chunkStart, lines.join('\n'));
+    this.lineCount += added;
+    for (const m of detached) m.readTextFrom(this.text);
   }
 
   /** Writes the first line and gives the layout (the renderer is done). */
@@ -192,16 +116,14 @@ export class DecodedRenderer {
       totals.findings,
       totals.problems,
     )}`;
-    let text: string | undefined;
-    let pending: string[] | undefined = [first, '', ...this.chunks];
-    this.chunks.length = 0;
+    const text = this.text;
+    const messages = this.messages;
     return {
+      // Joined each time VS Code asks (it keeps its own copy): tens of MB, two bytes a character.
       get text() {
-        if (text === undefined) {
-          text = pending!.join('\n');
-          pending = undefined; // the chunks are garbage once joined
-        }
-        return text;
+        const out = [first, ''];
+        for (let i = 0; i < messages.length; i++) out.push(heading(messages[i], i), text.renderedLines(i), '');
+        return out.join('\n');
       },
       length: first.length + this.chars,
       blocks: this.blocks,

@@ -16,8 +16,8 @@
  */
 import type { ExchangeSummary } from '../core/register/index';
 import type { Settings } from '../core/settings';
-import type { Problem } from '../core/types';
-import { AnalysisBuilder, CaptureAnalysis, checkLogChunks, fromWireMessage, toWireMessage, type Analysis, type CaptureEnd, type CapturePart, type LocatedFinding, type LogCheckData, type MessageLines, type PartMessage } from './analysis';
+import type { Problem, TraceMessage } from '../core/types';
+import { AnalysisBuilder, CaptureAnalysis, checkLogChunks, fromWireMessage, toWireMessage, WireInterner, type Analysis, type CaptureEnd, type CapturePart, type LocatedFinding, type LogCheckData, type MessageLines, type PartMessage } from './analysis';
 
 export type WorkerRequest =
   | { kind: 'capture'; bytes: Uint8Array; settings: Settings }
@@ -282,6 +282,14 @@ function handedBack(bytes: Uint8Array, length: number): Uint8Array {
   throw new Error('the analysis worker stopped before answering and the trace had been handed over to it; open the trace again');
 }
 
+/** A capture part as the host keeps it: messages rebuilt from their wire form, shared values interned. */
+function partFromWire(r: Extract<WorkerReply, { type: 'capture-part' }>, interner: WireInterner): CapturePart {
+  const messages: TraceMessage[] = new Array(r.messages.length);
+  for (let i = 0; i < messages.length; i++) messages[i] = fromWireMessage(r.messages[i], interner);
+  for (const f of r.findings) interner.finding(f);
+  return { messages, findings: r.findings, problems: r.problems, exchanges: r.exchanges };
+}
+
 /**
  * Capture analysis and log checks, in a worker when `spawn` gives one. `checkLogFile` only works
  * with workers that can read files (worker.ts); the host offers it only then.
@@ -293,12 +301,15 @@ export function createWorkerAnalyzers(spawn: SpawnWorker): {
   checkLog: LogChecker;
   checkLogFile: LogFileChecker;
 } {
-  const collectCapture = (onPart: (part: CapturePart) => void) => (r: WorkerReply): CaptureEnd | undefined => {
-    if (r.type === 'capture-part') {
-      onPart({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems, exchanges: r.exchanges });
-      return undefined;
-    }
-    return r.type === 'analysis' ? r.analysis : undefined;
+  const collectCapture = (onPart: (part: CapturePart) => void) => {
+    const interner = new WireInterner();
+    return (r: WorkerReply): CaptureEnd | undefined => {
+      if (r.type === 'capture-part') {
+        onPart(partFromWire(r, interner));
+        return undefined;
+      }
+      return r.type === 'analysis' ? r.analysis : undefined;
+    };
   };
   const streamCapture: CaptureStreamer = (bytes, settings, opts) => {
     // Transfer, do not copy: the host does not need the bytes afterwards.
@@ -350,9 +361,10 @@ export function createWorkerAnalyzers(spawn: SpawnWorker): {
  */
 function streamInPlace(bytes: Uint8Array, settings: Settings, opts: CaptureStreamOptions): Promise<CaptureEnd> {
   return new Promise<CaptureEnd>((resolve, reject) => {
+    const interner = new WireInterner();
     const collect = (r: WorkerReply) => {
       if (r.type === 'progress') opts.onProgress?.(r.done, r.total);
-      else if (r.type === 'capture-part') opts.onPart({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems, exchanges: r.exchanges });
+      else if (r.type === 'capture-part') opts.onPart(partFromWire(r, interner));
       else if (r.type === 'analysis') resolve(r.analysis);
       else if (r.type === 'error') reject(new Error(r.error));
     };

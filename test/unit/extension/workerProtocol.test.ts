@@ -118,7 +118,7 @@ async function streamedThroughServe(bytes: Uint8Array, settings: Settings = {}):
       maxMessagesPerPart = Math.max(maxMessagesPerPart, r.messages.length);
       // Captured messages travel without their parse tree (the host rebuilds it from the text).
       for (const m of r.messages) if (m.frame !== undefined) assert.ok(!('sip' in m) && typeof (m as { sipText?: unknown }).sipText === 'string', 'a captured message in wire form');
-      builder.add({ messages: r.messages.map(fromWireMessage), findings: r.findings, problems: r.problems, exchanges: r.exchanges });
+      builder.add({ messages: r.messages.map((m) => fromWireMessage(m)), findings: r.findings, problems: r.problems, exchanges: r.exchanges });
       if (r.exchanges) assert.ok(r.exchanges.length <= 2000 && r.messages.length === 0, 'exchanges come after the messages, a few thousand per part');
     } else if (r.type === 'analysis') {
       assert.equal(unacked, false, 'the end posted before the last part was acknowledged');
