@@ -54,123 +54,176 @@ export interface MarkerContext {
   clock: LogClock;
   /** Time of a SIPp separator line just before this line. */
   sippTs?: Timestamp;
+  /** The caller knows the line holds no "<---" (its whole chunk holds none): skips that search. */
+  noArrow?: boolean;
 }
 
 /** The dialect and details of a line that announces a SIP message, or undefined. */
 export function detectMarker(s: string, ctx: MarkerContext): MarkerHit | undefined {
   const first = s.charCodeAt(0);
-  if (s.indexOf('<---') >= 0) {
+  if (!ctx.noArrow && s.indexOf('<---') >= 0) return arrowMarker(s, ctx);
+  // This runs on every line, header lines included, so each later group is tried only when the
+  // line passes a cheap test its regexes imply (how the line ends, how it starts). Which group a
+  // line belongs to is still decided by the first of ' bytes', ' -> ', ' On ' it contains, as a
+  // plain indexOf chain would: a group that matches checks that no earlier group's key is there.
+  const bytesShape = endsLikeBytesMarker(s);
+  if (bytesShape && s.indexOf(' bytes') >= 0) return bytesMarker(s, ctx);
+  const arrowShape = (first >= 0x30 && first <= 0x39) || startsWithTransport(s);
+  if (arrowShape && s.indexOf(' -> ') >= 0) {
+    if (!bytesShape && s.indexOf(' bytes') >= 0) return undefined;
+    return pointerMarker(s, ctx, first);
+  }
+  if (first >= 0x41 && first <= 0x5a && s.indexOf(' On ') > 0) {
+    const hit = sipmsgMarker(s, ctx);
+    if (!hit) return undefined;
+    if (!bytesShape && s.indexOf(' bytes') >= 0) return undefined;
+    if (!arrowShape && s.indexOf(' -> ') >= 0) return undefined;
+    return hit;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `s` could match SOFIA, SIPP, BELLE_SENT or BELLE_RECV: all end with ':' or 's' and
+ * then `\s*`. A character outside ASCII at the end might be `\s`: such lines are kept too.
+ */
+function endsLikeBytesMarker(s: string): boolean {
+  let i = s.length - 1;
+  while (i >= 0 && s.charCodeAt(i) <= 0x20) i--;
+  if (i < 0) return false;
+  const c = s.charCodeAt(i);
+  return c === 0x3a || c === 0x73 || c >= 0x7f;
+}
+
+/** BARESIP's transports followed by a space ("UDP ", "WSS ", "SCTP ", ...). */
+function startsWithTransport(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c !== 0x55 && c !== 0x54 && c !== 0x57 && c !== 0x53) return false; // U T W S
+  // Header lines starting with these letters ("To:", "Via:", "User-Agent:") fail on the
+  // second or third character, before the regex.
+  const d = s.charCodeAt(1);
+  if (d !== 0x44 && d !== 0x43 && d !== 0x4c && d !== 0x53) return false; // D C L S
+  return /^(?:UDP|TCP|TLS|WS|WSS|SCTP) /.test(s);
+}
+
+/** Asterisk lines: "<--- Received SIP request ...", "<--- SIP read from ...", "<--- Transmitting ...". */
+function arrowMarker(s: string, ctx: MarkerContext): MarkerHit | undefined {
+  const ts = ctx.clock.leading(s);
+  let m = PJSIP.exec(s);
+  if (m) {
+    const ep = parseHostPort(m[4]);
+    const meta: LogMeta = { transport: transportName(m[3]) };
+    if (ts) meta.ts = ts;
+    if (ep) {
+      if (m[1] === 'Received') meta.src = ep;
+      else meta.dst = ep;
+    }
+    return { format: 'asterisk-pjsip', meta };
+  }
+  m = CHAN_SIP_READ.exec(s);
+  if (m) {
+    const meta: LogMeta = {};
+    if (ts) meta.ts = ts;
+    if (m[1]) meta.transport = transportName(m[1]);
+    const ep = parseHostPort(m[2]);
+    if (ep) meta.src = ep;
+    return { format: 'asterisk-chan-sip', meta };
+  }
+  m = CHAN_SIP_SEND.exec(s);
+  if (m) {
+    const meta: LogMeta = {};
+    if (ts) meta.ts = ts;
+    const ep = parseHostPort(m[1]);
+    if (ep) meta.dst = ep;
+    return { format: 'asterisk-chan-sip', meta };
+  }
+  return undefined;
+}
+
+/** "recv N bytes from" (sofia-sip), "UDP message sent (N bytes):" (SIPp), belle-sip channels. */
+function bytesMarker(s: string, ctx: MarkerContext): MarkerHit | undefined {
+  let m = SOFIA.exec(s);
+  if (m) {
+    const meta: LogMeta = { transport: transportName(m[3]) };
+    const ep = endpointOf(m[4], m[5]);
+    if (ep) {
+      if (m[1] === 'recv') meta.src = ep;
+      else meta.dst = ep;
+    }
+    if (m[6]) meta.ts = ctx.clock.timeOfDay(Number(m[6]), Number(m[7]), Number(m[8]), m[9]);
+    return { format: 'freeswitch', meta };
+  }
+  m = SIPP.exec(s);
+  if (m) {
+    const meta: LogMeta = { transport: transportName(m[1]) };
+    if (ctx.sippTs) meta.ts = ctx.sippTs;
+    return { format: 'sipp', meta };
+  }
+  m = BELLE_SENT.exec(s);
+  if (m) {
+    const meta: LogMeta = { transport: transportName(m[1]) };
     const ts = ctx.clock.leading(s);
-    let m = PJSIP.exec(s);
-    if (m) {
-      const ep = parseHostPort(m[4]);
-      const meta: LogMeta = { transport: transportName(m[3]) };
-      if (ts) meta.ts = ts;
-      if (ep) {
-        if (m[1] === 'Received') meta.src = ep;
-        else meta.dst = ep;
-      }
-      return { format: 'asterisk-pjsip', meta };
-    }
-    m = CHAN_SIP_READ.exec(s);
-    if (m) {
-      const meta: LogMeta = {};
-      if (ts) meta.ts = ts;
-      if (m[1]) meta.transport = transportName(m[1]);
-      const ep = parseHostPort(m[2]);
-      if (ep) meta.src = ep;
-      return { format: 'asterisk-chan-sip', meta };
-    }
-    m = CHAN_SIP_SEND.exec(s);
-    if (m) {
-      const meta: LogMeta = {};
-      if (ts) meta.ts = ts;
-      const ep = parseHostPort(m[1]);
-      if (ep) meta.dst = ep;
-      return { format: 'asterisk-chan-sip', meta };
-    }
-    return undefined;
+    if (ts) meta.ts = ts;
+    const ep = parseHostPort(m[2]);
+    if (ep) meta.dst = ep;
+    return { format: 'linphone', meta };
   }
-  if (s.indexOf(' bytes') >= 0) {
-    let m = SOFIA.exec(s);
-    if (m) {
-      const meta: LogMeta = { transport: transportName(m[3]) };
-      const ep = endpointOf(m[4], m[5]);
-      if (ep) {
-        if (m[1] === 'recv') meta.src = ep;
-        else meta.dst = ep;
-      }
-      if (m[6]) meta.ts = ctx.clock.timeOfDay(Number(m[6]), Number(m[7]), Number(m[8]), m[9]);
-      return { format: 'freeswitch', meta };
-    }
-    m = SIPP.exec(s);
-    if (m) {
-      const meta: LogMeta = { transport: transportName(m[1]) };
-      if (ctx.sippTs) meta.ts = ctx.sippTs;
-      return { format: 'sipp', meta };
-    }
-    m = BELLE_SENT.exec(s);
-    if (m) {
-      const meta: LogMeta = { transport: transportName(m[1]) };
-      const ts = ctx.clock.leading(s);
-      if (ts) meta.ts = ts;
-      const ep = parseHostPort(m[2]);
-      if (ep) meta.dst = ep;
-      return { format: 'linphone', meta };
-    }
-    m = BELLE_RECV.exec(s);
-    if (m) {
-      const meta: LogMeta = { transport: transportName(m[2]) };
-      const ts = ctx.clock.leading(s);
-      if (ts) meta.ts = ts;
-      const ep = parseHostPort(m[3]);
-      if (ep) meta.src = ep;
-      return { format: 'linphone', meta };
-    }
-    return undefined;
+  m = BELLE_RECV.exec(s);
+  if (m) {
+    const meta: LogMeta = { transport: transportName(m[2]) };
+    const ts = ctx.clock.leading(s);
+    if (ts) meta.ts = ts;
+    const ep = parseHostPort(m[3]);
+    if (ep) meta.src = ep;
+    return { format: 'linphone', meta };
   }
-  if (s.indexOf(' -> ') >= 0) {
-    if (first >= 0x30 && first <= 0x39) {
-      const m = SNGREP.exec(s);
-      if (m) {
-        ctx.clock.setDate(Number(m[1]), Number(m[2]), Number(m[3]));
-        const meta: LogMeta = {
-          ts: ctx.clock.timeOfDay(Number(m[4]), Number(m[5]), Number(m[6]), m[7]),
-        };
-        const src = parseHostPort(m[8]);
-        const dst = parseHostPort(m[9]);
-        if (src) meta.src = src;
-        if (dst) meta.dst = dst;
-        return { format: 'sngrep', meta };
-      }
-      return undefined;
-    }
-    const m = BARESIP.exec(s);
+  return undefined;
+}
+
+/** "2016/10/17 10:44:24.123456 a -> b" (sngrep), "UDP a -> b" (baresip). */
+function pointerMarker(s: string, ctx: MarkerContext, first: number): MarkerHit | undefined {
+  if (first >= 0x30 && first <= 0x39) {
+    const m = SNGREP.exec(s);
     if (m) {
-      const meta: LogMeta = { transport: transportName(m[1]) };
-      const src = parseHostPort(m[2]);
-      const dst = parseHostPort(m[3]);
+      ctx.clock.setDate(Number(m[1]), Number(m[2]), Number(m[3]));
+      const meta: LogMeta = {
+        ts: ctx.clock.timeOfDay(Number(m[4]), Number(m[5]), Number(m[6]), m[7]),
+      };
+      const src = parseHostPort(m[8]);
+      const dst = parseHostPort(m[9]);
       if (src) meta.src = src;
       if (dst) meta.dst = dst;
-      return { format: 'baresip', meta };
+      return { format: 'sngrep', meta };
     }
     return undefined;
   }
-  if (s.indexOf(' On ') > 0) {
-    const m = SIPMSG.exec(s);
-    if (m) {
-      const meta: LogMeta = {};
-      const mo = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].indexOf(m[1]) + 1;
-      if (mo > 0) meta.ts = ctx.clock.withoutYear(mo, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), m[6]);
-      const local = parseHostPort(m[7]);
-      const peer = parseHostPort(m[9]);
-      const received = m[8] === 'received from';
-      const src = received ? peer : local;
-      const dst = received ? local : peer;
-      if (src) meta.src = src;
-      if (dst) meta.dst = dst;
-      return { format: 'wireshark-sipmsg', meta };
-    }
+  const m = BARESIP.exec(s);
+  if (m) {
+    const meta: LogMeta = { transport: transportName(m[1]) };
+    const src = parseHostPort(m[2]);
+    const dst = parseHostPort(m[3]);
+    if (src) meta.src = src;
+    if (dst) meta.dst = dst;
+    return { format: 'baresip', meta };
+  }
+  return undefined;
+}
+
+/** "Mar  6 13:34:49.416 On [6:0]10.102.130.185:5060 received from ..." (Acme sipmsg.log). */
+function sipmsgMarker(s: string, ctx: MarkerContext): MarkerHit | undefined {
+  const m = SIPMSG.exec(s);
+  if (m) {
+    const meta: LogMeta = {};
+    const mo = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].indexOf(m[1]) + 1;
+    if (mo > 0) meta.ts = ctx.clock.withoutYear(mo, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), m[6]);
+    const local = parseHostPort(m[7]);
+    const peer = parseHostPort(m[9]);
+    const received = m[8] === 'received from';
+    const src = received ? peer : local;
+    const dst = received ? local : peer;
+    if (src) meta.src = src;
+    if (dst) meta.dst = dst;
+    return { format: 'wireshark-sipmsg', meta };
   }
   return undefined;
 }

@@ -24,6 +24,7 @@
 import { ansiBounds, contentLengthOf, findStartLine, isBinaryLine, isBlank, isContinuation, isDelimiterLine, isHeaderLike, isSeparatorLine, looksLikeLogRecord, makePrefixMatcher, SIPP_SEPARATOR, utf8Length } from './text';
 import type { PrefixMatcher } from './text';
 import { detectMarker, guessDialect } from './markers';
+import type { MarkerContext } from './markers';
 import { LogClock, epochTimestamp, timestampOf } from './time';
 import { TsharkAssembler } from './tshark';
 import type { RebuiltLine } from './tshark';
@@ -32,6 +33,14 @@ import type { LogMeta, LogReaderOptions, LogSink } from './types';
 import type { LineMapEntry, Problem, Timestamp } from '../types';
 
 const MiB = 1024 * 1024;
+
+/**
+ * What a line may hold, known from the chunk it was cut from: searching a 1 MiB chunk once for
+ * ESC and "<---" spares a search of each of its lines (the marker check runs on every line).
+ */
+const LINE_MAY_HOLD_ESC = 1;
+const LINE_MAY_HOLD_ARROW = 2;
+const LINE_MAY_HOLD_ALL = LINE_MAY_HOLD_ESC | LINE_MAY_HOLD_ARROW;
 
 /** A message being read. */
 interface Frame {
@@ -68,6 +77,8 @@ const SYSLOG_BREAK = /(?:#015)?#012/g;
 class Engine {
   private frame?: Frame;
   private readonly clock = new LogClock();
+  /** One context for every detectMarker call (no object per line); sippTs is set around idle's call. */
+  private readonly markerCtx: MarkerContext = { clock: this.clock, sippTs: undefined };
   private readonly tshark: TsharkAssembler;
   private prevContent = '';
   private prevLine = 0;
@@ -92,9 +103,19 @@ class Engine {
     );
   }
 
-  line(raw: string, lineNo: number): void {
-    const { start, end } = ansiBounds(raw);
-    const content = start === 0 && end === raw.length ? raw : raw.slice(start, end);
+  /**
+   * `hints` (LINE_* bits) says what the chunk the line was cut from may hold; a line pieced
+   * together from several chunks gets them all.
+   */
+  line(raw: string, lineNo: number, hints = LINE_MAY_HOLD_ALL): void {
+    this.markerCtx.noArrow = (hints & LINE_MAY_HOLD_ARROW) === 0;
+    let content = raw;
+    let start = 0;
+    if ((hints & LINE_MAY_HOLD_ESC) !== 0 && raw.indexOf('\x1b') >= 0) {
+      const b = ansiBounds(raw);
+      start = b.start;
+      if (b.start !== 0 || b.end !== raw.length) content = raw.slice(b.start, b.end);
+    }
     if (this.tshark.active && this.tshark.line(content, lineNo)) return;
     if (this.frame && this.frameLine(content, start, lineNo)) return;
     this.idle(content, start, lineNo);
@@ -124,10 +145,10 @@ class Engine {
       this.remember(content, lineNo);
       return;
     }
-    const hit = detectMarker(content, {
-      clock: this.clock,
-      sippTs: this.sippTs && this.sippTs.line === lineNo - 1 ? this.sippTs.ts : undefined,
-    });
+    const ctx = this.markerCtx;
+    ctx.sippTs = this.sippTs && this.sippTs.line === lineNo - 1 ? this.sippTs.ts : undefined;
+    const hit = detectMarker(content, ctx);
+    ctx.sippTs = undefined;
     if (hit) {
       this.frame = this.newFrame(hit.format, hit.meta, true, 'await-start', lineNo);
       this.remember(content, lineNo);
@@ -372,7 +393,7 @@ class Engine {
   }
 
   private isMarker(text: string): boolean {
-    return text.length >= 8 && detectMarker(text, { clock: this.clock }) !== undefined;
+    return text.length >= 8 && detectMarker(text, this.markerCtx) !== undefined;
   }
 
   private sipdumpMeta(f: Frame, content: string): boolean {
@@ -483,7 +504,10 @@ class Engine {
   /** `noFinalBreak`: the last body line is not followed by CRLF (see bodyEndsWithoutBreak). */
   private emit(texts: string[], map: LineMapEntry[], format: string, meta: LogMeta, noFinalBreak = false): void {
     if (texts.length === 0) return;
-    const text = texts.join('\r\n') + (noFinalBreak ? '' : '\r\n');
+    // The final CRLF comes from an empty last element: join gives one flat string, where a
+    // `+ '\r\n'` would give a cons string that the parser's first read must flatten again.
+    if (!noFinalBreak) texts.push('');
+    const text = texts.join('\r\n');
     this.sink.message({ text, line: map[0].line, lineMap: map, format, ...meta });
   }
 }
@@ -508,7 +532,6 @@ export class LogReader {
   private readonly decoder = new TextDecoder('utf-8');
   private readonly engine: Engine;
   private readonly maxLine: number;
-  private readonly breaks = /[\r\n]/g;
   private pending = '';
   private cut = false;
   private skipLF = false;
@@ -544,18 +567,26 @@ export class LogReader {
       this.skipLF = false;
       if (s.charCodeAt(0) === 10) i = 1;
     }
-    const re = this.breaks;
+    // Line breaks are found with indexOf (much cheaper than a global /[\r\n]/ regex); the next
+    // CR and LF are each searched once and reused until the scan passes them.
+    let lf = -2;
+    let cr = -2;
+    const hints = (s.indexOf('\x1b', i) >= 0 ? LINE_MAY_HOLD_ESC : 0) | (s.indexOf('<---', i) >= 0 ? LINE_MAY_HOLD_ARROW : 0);
     while (i < n) {
-      re.lastIndex = i;
-      const m = re.exec(s);
-      if (!m) {
+      if (lf !== -1 && lf < i) lf = s.indexOf('\n', i);
+      if (cr !== -1 && cr < i) cr = s.indexOf('\r', i);
+      const j = lf < 0 ? cr : cr < 0 || lf < cr ? lf : cr;
+      if (j < 0) {
         this.append(s, i, n);
         return;
       }
-      const j = m.index;
-      this.append(s, i, j);
-      this.endLine();
-      if (s.charCodeAt(j) !== 13) i = j + 1;
+      if (this.pending.length === 0 && !this.cut && j - i <= this.maxLine) {
+        this.engine.line(s.slice(i, j), ++this.lineNo, hints); // the whole line is in this chunk: no copy into `pending`
+      } else {
+        this.append(s, i, j);
+        this.endLine();
+      }
+      if (j !== cr) i = j + 1;
       else if (j + 1 < n) i = s.charCodeAt(j + 1) === 10 ? j + 2 : j + 1;
       else {
         this.skipLF = true; // CR at the end of a chunk: an LF may start the next one

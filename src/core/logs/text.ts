@@ -7,6 +7,17 @@
 /** RFC 3261 §25.1 `token` characters. */
 const TOKEN = "A-Za-z0-9!%*_+`'.~\\-";
 
+/** 1 at the ASCII codes of `token` characters: a cheap first-character test before a regex. */
+const TOKEN_CHAR = new Uint8Array(128);
+for (const ch of "!%*_+`'.~-") TOKEN_CHAR[ch.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TOKEN_CHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN_CHAR[c] = TOKEN_CHAR[c + 0x20] = 1;
+
+/** A printable ASCII character other than space: never trimmed, never `\s`. */
+function isVisibleAscii(c: number): boolean {
+  return c > 0x20 && c < 0x7f;
+}
+
 /** `field-name ":"` (RFC 3261 §7.3.1: header-name HCOLON, HCOLON allows SP/HT before ':'). */
 const HEADER_LIKE = new RegExp(`^[${TOKEN}]+[ \\t]*:`);
 
@@ -40,8 +51,8 @@ export function findStartLine(s: string, strict: boolean): number {
  * such lines must not also look like the start of a log record.
  */
 export function isHeaderLike(s: string): boolean {
-  if (!HEADER_LIKE.test(s)) return false;
   const c = s.charCodeAt(0);
+  if (!(c < 0x80 && TOKEN_CHAR[c] === 1) || !HEADER_LIKE.test(s)) return false;
   return !(c >= 0x30 && c <= 0x39) || !looksLikeLogRecord(s);
 }
 
@@ -52,7 +63,7 @@ export function isContinuation(s: string): boolean {
 }
 
 export function isBlank(s: string): boolean {
-  return s.length === 0 || s.trim() === '';
+  return s.length === 0 || (!isVisibleAscii(s.charCodeAt(0)) && s.trim() === '');
 }
 
 const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(\d{1,9})[ \t]*$/i;
@@ -60,7 +71,13 @@ const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(\d{1,9})[ \t]*$/i;
 /** Content-Length value of a header line (long or compact form `l`, RFC 3261 §20.14). */
 export function contentLengthOf(s: string): number | undefined {
   const c = s.charCodeAt(0) | 0x20;
-  if (c !== 0x63 && c !== 0x6c) return undefined; // 'c' | 'l'
+  if (c === 0x63) {
+    // "Content-Length": skip Contact, Call-ID, CSeq, Content-Type without the regex.
+    if (s.charCodeAt(7) !== 0x2d || (s.charCodeAt(8) | 0x20) !== 0x6c) return undefined;
+  } else if (c === 0x6c) {
+    const d = s.charCodeAt(1);
+    if (d !== 0x3a && d !== 0x20 && d !== 9) return undefined; // compact "l" then HCOLON
+  } else return undefined;
   const m = CONTENT_LENGTH.exec(s);
   return m ? Number(m[1]) : undefined;
 }
@@ -87,6 +104,8 @@ export function utf8Length(s: string): number {
  * baresip (a lone '#'). A multipart boundary (`--` + token) is never made only of dashes.
  */
 export function isSeparatorLine(s: string): boolean {
+  const c0 = s.charCodeAt(0);
+  if (isVisibleAscii(c0) && c0 !== 0x2d && c0 !== 0x3d && c0 !== 0x23 && c0 !== 0x7e && c0 !== 0x7c && c0 !== 0x2a && c0 !== 0x5f) return false;
   const t = s.trim();
   if (t.length === 0) return false;
   const c = t.charCodeAt(0);
