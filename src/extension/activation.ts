@@ -101,7 +101,9 @@ export function activateLazily(context: vscode.ExtensionContext, load: () => Sta
       try {
         ensure();
       } catch (e) {
+        // Nothing else would tell the user why their open SIP logs get no diagnostics.
         console.error('SIP Trace Inspector: loading the extension failed', e);
+        void vscode.window.showErrorMessage(vscode.l10n.t('SIP Trace Inspector could not load its features: {0}', String((e as Error)?.message ?? e)));
       }
     }, 0);
   };
