@@ -136,10 +136,40 @@ function unref(x: J): MessageRef | undefined {
   return { index: a[0], span: { start: a[1], end: a[2] } };
 }
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/**
+ * A packed AOR as bytes: the flag, then the packed text in UTF-8. The text is JSON
+ * (`JSON.stringify` escapes lone surrogates), so UTF-8 gives it back exactly.
+ */
+export function encodeRecord(ownName: boolean, packed: string): Uint8Array {
+  // Nearly every record is ASCII: one byte per character, encoded in place.
+  let out = new Uint8Array(packed.length + 1);
+  const r = utf8Encoder.encodeInto(packed, out.subarray(1));
+  if (r.read !== packed.length) {
+    const body = utf8Encoder.encode(packed);
+    out = new Uint8Array(body.length + 1);
+    out.set(body, 1);
+  }
+  out[0] = ownName ? 49 : 48;
+  return out;
+}
+
+export function recordText(record: Uint8Array): string {
+  return utf8Decoder.decode(record.subarray(1));
+}
+
 /** Packs and unpacks the AORs that went quiet. */
 export class ColdStore {
-  /** Packed AORs by name: the first character says whether its own name maps to it in `identities`. */
-  private readonly cold = new Map<string, string>();
+  /**
+   * Packed AORs by name, as UTF-8 bytes outside V8's heap: the first byte says whether its own
+   * name maps to it in `identities` ('1') or not ('0'). Bytes, not strings: V8 keeps its heap at
+   * up to twice the live data (the CLI's heap-growing setting), so a packed string costs about
+   * twice its size in resident memory, a byte array once (and one byte per character, where a
+   * string with one non-Latin-1 character takes two).
+   */
+  private readonly cold = new Map<string, Uint8Array>();
   /** Other identities (P-Associated-URI) of packed AORs: identity -> AOR name. */
   private readonly coldIdentities = new Map<string, string>();
   private nextScan: number | undefined;
@@ -171,7 +201,7 @@ export class ColdStore {
     const owner = this.coldIdentities.get(id);
     if (owner !== undefined) return this.unpack(owner);
     const own = this.cold.get(id);
-    return own !== undefined && own.charCodeAt(0) === 49 /* '1' */ && this.unpack(id);
+    return own !== undefined && own[0] === 49 /* '1' */ && this.unpack(id);
   };
 
   /** Lineage keys are `${aor}|…`: the AOR is one of the prefixes ending before a '|'. */
@@ -254,7 +284,7 @@ export class ColdStore {
       h.flowLineages.delete(fk);
     }
     h.aors.delete(name);
-    this.cold.set(name, (ownName ? '1' : '0') + packed);
+    this.cold.set(name, encodeRecord(ownName, packed));
     this.stats.packed++;
   }
 
@@ -404,9 +434,9 @@ export class ColdStore {
     this.cold.delete(name);
     this.unpacking = true;
     try {
-      const d = decode(name, packed.slice(1), this.shared, h.summaries, h.registerTx, h.publishTx);
+      const d = decode(name, recordText(packed), this.shared, h.summaries, h.registerTx, h.publishTx);
       h.aors.set(name, d.aor);
-      if (packed.charCodeAt(0) === 49) h.identities.set(name, d.aor);
+      if (packed[0] === 49) h.identities.set(name, d.aor);
       for (const id of d.aor.identities) {
         if (id !== name && this.coldIdentities.get(id) === name) {
           this.coldIdentities.delete(id);
@@ -429,13 +459,13 @@ export class ColdStore {
   peekPacked(name: string): Decoded | undefined {
     const packed = this.cold.get(name);
     const h = this.host;
-    return packed === undefined ? undefined : decode(name, packed.slice(1), this.shared, h.summaries, h.registerTx, h.publishTx);
+    return packed === undefined ? undefined : decode(name, recordText(packed), this.shared, h.summaries, h.registerTx, h.publishTx);
   }
 
   /** Every lineage, live ones first, then the packed ones, unpacked one AOR at a time (not kept). */
   *allLineages(): Generator<LineageState> {
     yield* this.host.lineages.values();
-    for (const [name, packed] of this.cold) yield* decode(name, packed.slice(1), this.shared, this.host.summaries, this.host.registerTx, this.host.publishTx).lineages;
+    for (const [name, packed] of this.cold) yield* decode(name, recordText(packed), this.shared, this.host.summaries, this.host.registerTx, this.host.publishTx).lineages;
   }
 }
 

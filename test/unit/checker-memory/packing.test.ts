@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readTraceBytes } from '../../../src/core/trace';
 import { RegisterChecker } from '../../../src/core/register/checker';
 import type { ColdStore } from '../../../src/core/register/cold';
+import { encodeRecord, recordText } from '../../../src/core/register/cold';
 import type { AorState, FlowState, LineageState } from '../../../src/core/register/model';
 import { resolveSettings } from '../../../src/core/settings';
 import type { Finding, TraceMessage } from '../../../src/core/types';
@@ -97,9 +98,10 @@ test('every fixture trace: a packed AOR unpacks to exactly the state it was pack
         if (packedText === undefined) return undefined;
         const lineages = [...aor.lineageKeys].map((k) => internal.lineages.get(k));
         const flows = (aor.flowKeys ?? []).map((k) => ({ flow: internal.flows.get(k), lineages: internal.flowLineages.get(k) }));
-        // Decode it the way unpacking will (the record is stored under a name for the look-up).
-        const store = (cold as unknown as { cold: Map<string, string> }).cold;
-        store.set(aor.aor, '0' + packedText);
+        // Decode it the way unpacking will (the record is stored under a name for the look-up,
+        // as the bytes the store keeps).
+        const store = (cold as unknown as { cold: Map<string, Uint8Array> }).cold;
+        store.set(aor.aor, new Uint8Array([48, ...new TextEncoder().encode(packedText)]));
         const back = cold.peekPacked(aor.aor);
         store.delete(aor.aor);
         assert.ok(back);
@@ -184,4 +186,17 @@ test('an AOR still packed at the end is summarised from its packed state, withou
   assert.deepEqual(packing.batches, plainRun.batches);
   assert.deepEqual(packing.result, plainRun.result);
   assert.equal(packing.batches.flat().filter((f) => f.ruleId === 'FLOW-001').length, 2);
+});
+
+test('a packed record keeps its text exactly as bytes: ASCII, Latin-1, other BMP and astral characters, escaped lone surrogates', () => {
+  const texts = ['[1,"sip:alice@example.com"]', '["Jürgen Müller","\u00ff"]', '["initial→401","Ω"]', '["😀 emoji",1]', JSON.stringify(['\ud800 lone']), ''];
+  for (const own of [true, false]) {
+    for (const t of texts) {
+      const r = encodeRecord(own, t);
+      assert.equal(r[0], own ? 49 : 48);
+      assert.equal(recordText(r), t);
+    }
+  }
+  // ASCII takes one byte a character (plus the flag).
+  assert.equal(encodeRecord(false, 'abc').length, 4);
 });
