@@ -17,6 +17,7 @@ import { firstHeader } from '../core/sip/parser';
 import type { Finding, LineMapEntry, Problem, Severity, Span, TraceMessage } from '../core/types';
 import type { ConfigResolver } from './config';
 import { readTraceFile } from './files';
+import { PackedRecordFile } from '../node/packedRecordFile';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export type FailOn = 'error' | 'warning' | 'info' | 'never';
@@ -182,7 +183,9 @@ export async function checkFile(file: string, configs: ConfigResolver, opts: Che
       else collected.push(rf);
     }
   };
-  const checker = new RegisterChecker(resolveSettings(config.settings), undefined, { findings: take, exchanges: opts.listExchanges !== false });
+  // Quiet AORs' packed state goes to a temporary file: memory does not grow with their number.
+  const packedRecords = PackedRecordFile.tryOpen();
+  const checker = new RegisterChecker(resolveSettings(config.settings), undefined, { findings: take, exchanges: opts.listExchanges !== false, packedRecords });
   const problems: Problem[] = [];
   let format = 'unknown';
   try {
@@ -202,7 +205,12 @@ export async function checkFile(file: string, configs: ConfigResolver, opts: Che
     problems.push({ code: 'read-error', message: `Cannot read the file: ${(e as Error).message}`, severity: 'error' });
   }
   locations.done();
-  const result = checker.end();
+  let result: ReturnType<RegisterChecker['end']>;
+  try {
+    result = checker.end();
+  } finally {
+    packedRecords?.close();
+  }
   collected.sort((a, b) => a.messageIndex - b.messageIndex || a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
   return {
     path: file,

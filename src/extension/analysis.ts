@@ -12,7 +12,7 @@
  *   host would cost seconds of structured-clone work on the host's own thread.
  */
 import { TraceReader, type TraceFormat } from '../core/trace';
-import { RegisterChecker, type ExchangeSummary } from '../core/register/index';
+import { RegisterChecker, type ExchangeSummary, type PackedRecordStore } from '../core/register/index';
 import { resolveSettings, type Settings } from '../core/settings';
 import { logPosition } from '../core/locate';
 import { parseSipMessage } from '../core/sip/parser';
@@ -263,11 +263,13 @@ export class CaptureAnalysis {
   private readonly reader: TraceReader;
   private readonly started = Date.now();
 
-  constructor(settings: Settings = {}) {
+  /** `packedRecords`: where the checker keeps quiet AORs' packed state (default: memory). */
+  constructor(settings: Settings = {}, packedRecords?: PackedRecordStore) {
     this.checker = new RegisterChecker(resolveSettings(settings), undefined, {
       findings: (batch) => {
         for (const f of batch) this.findings.push(f);
       },
+      packedRecords,
     });
     this.reader = new TraceReader({
       message: (m) => {

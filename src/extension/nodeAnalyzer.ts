@@ -3,9 +3,11 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { SpawnWorker, WorkerHandle, WorkerReply } from './workerProtocol';
 
-export function nodeWorkerSpawner(extensionPath: string): SpawnWorker {
-  const script = path.join(extensionPath, 'dist', 'worker.js');
+/** `script`: the worker's code (default: the bundled dist/worker.js; tests pass the tsc output). */
+export function nodeWorkerSpawner(extensionPath: string, script = path.join(extensionPath, 'dist', 'worker.js')): SpawnWorker {
   return (): WorkerHandle => {
+    // A terminated worker runs no exit handlers, but Node closes the descriptors it opened
+    // (a cancelled capture read leaves no file open: workerProtocol.test.ts checks it).
     const worker = new Worker(script);
     let ended = false;
     return {

@@ -14,7 +14,7 @@
  * before: Node delivers every queued message of a port in one go, so without the pacing the host
  * would read all parts (a 20 MB log has ~30k findings) in one long task.
  */
-import type { ExchangeSummary } from '../core/register/index';
+import type { ExchangeSummary, PackedRecordStore } from '../core/register/index';
 import type { Settings } from '../core/settings';
 import type { Problem, TraceMessage } from '../core/types';
 import { AnalysisBuilder, CaptureAnalysis, checkLogChunks, fromWireMessage, toWireMessage, WireInterner, type Analysis, type CaptureEnd, type CapturePart, type LocatedFinding, type LogCheckData, type MessageLines, type PartMessage } from './analysis';
@@ -76,7 +76,7 @@ export async function serve(req: WorkerRequest, post: Post, acked: () => Promise
       post({ type: 'progress', done, total });
     };
     if (req.kind === 'capture') {
-      await serveCapture(req.bytes, req.settings, post, acked, progress);
+      await serveCapture(bytesSource(req.bytes), req.settings, post, acked, progress);
       return;
     }
     const data = checkLogChunks(req.chunks, req.settings, progress);
@@ -100,12 +100,73 @@ export async function serve(req: WorkerRequest, post: Post, acked: () => Promise
 }
 
 /**
+ * Where a capture's bytes come from: all in memory (a web worker is handed them), or read from
+ * disk a chunk at a time (a Node worker: a 1 GB capture must not cost 1 GB of memory).
+ */
+export interface CaptureSource {
+  /** Bytes in all (for progress). */
+  readonly total: number;
+  /** The next bytes, undefined at the end; each call's bytes are the caller's to keep. */
+  next(): Uint8Array | undefined;
+}
+
+export function bytesSource(bytes: Uint8Array): CaptureSource {
+  let at = 0;
+  return {
+    total: bytes.length,
+    next: () => {
+      if (at >= bytes.length) return undefined;
+      const chunk = bytes.subarray(at, Math.min(bytes.length, at + CAPTURE_CHUNK_BYTES));
+      at += chunk.length;
+      return chunk;
+    },
+  };
+}
+
+/** What the host's worker may add to a capture's analysis. */
+export interface CaptureServeOptions {
+  /** Where the checker keeps quiet AORs' packed state (a Node worker: a temporary file). */
+  packedRecords?: PackedRecordStore;
+  /** Called once the checker has ended (before the last parts go out): nothing reads the source or the records after it. */
+  checked?: () => void;
+}
+
+/** `serve` for a capture read from `source` (a Node worker reading a file: see worker.ts). */
+export async function serveCaptureSource(source: CaptureSource, settings: Settings, post: Post, acked: () => Promise<void>, opts: CaptureServeOptions = {}): Promise<void> {
+  try {
+    let last = 0;
+    await serveCapture(
+      source,
+      settings,
+      post,
+      acked,
+      (done, total) => {
+        const now = Date.now();
+        if (now - last < PROGRESS_MS && done < total) return;
+        last = now;
+        post({ type: 'progress', done, total });
+      },
+      opts,
+    );
+  } catch (e) {
+    post({ type: 'error', error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+  }
+}
+
+/**
  * A capture, analysed a chunk at a time; a part goes out when it is due and the host took the one
  * before. The worker keeps reading while the host handles a part (the ack is awaited only when
  * the next part is due), so the pacing costs the analysis little.
  */
-async function serveCapture(bytes: Uint8Array, settings: Settings, post: Post, acked: () => Promise<void>, progress: (done: number, total: number) => void): Promise<void> {
-  const analysis = new CaptureAnalysis(settings);
+async function serveCapture(
+  source: CaptureSource,
+  settings: Settings,
+  post: Post,
+  acked: () => Promise<void>,
+  progress: (done: number, total: number) => void,
+  opts: CaptureServeOptions = {},
+): Promise<void> {
+  const analysis = new CaptureAnalysis(settings, opts.packedRecords);
   let previous: Promise<void> | undefined;
   let lastPart = Date.now();
   const send = async (part: CapturePart | undefined) => {
@@ -117,13 +178,18 @@ async function serveCapture(bytes: Uint8Array, settings: Settings, post: Post, a
     previous = acked();
     lastPart = Date.now();
   };
-  for (let o = 0; o < bytes.length; o += CAPTURE_CHUNK_BYTES) {
-    const end = Math.min(bytes.length, o + CAPTURE_CHUNK_BYTES);
-    analysis.push(bytes.subarray(o, end));
-    progress(end, bytes.length);
-    if (analysis.pendingMessages >= CAPTURE_PART_MESSAGES || (analysis.pendingItems > 0 && Date.now() - lastPart >= CAPTURE_PART_MS)) await send(analysis.take());
+  let done = 0;
+  for (let bytes = source.next(); bytes; bytes = source.next()) {
+    for (let o = 0; o < bytes.length; o += CAPTURE_CHUNK_BYTES) {
+      const end = Math.min(bytes.length, o + CAPTURE_CHUNK_BYTES);
+      analysis.push(bytes.subarray(o, end));
+      done += end - o;
+      progress(done, source.total);
+      if (analysis.pendingMessages >= CAPTURE_PART_MESSAGES || (analysis.pendingItems > 0 && Date.now() - lastPart >= CAPTURE_PART_MS)) await send(analysis.take());
+    }
   }
   const end = analysis.end();
+  opts.checked?.();
   // What the end settles (expectations still open, end-of-capture rules) can be many findings.
   for (let part = analysis.take(); part; part = undefined) {
     for (let i = 0; i < part.findings.length || i === 0; i += PART_SIZE) {

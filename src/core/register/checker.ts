@@ -63,6 +63,7 @@ import {
 import { hasImsSignals, isObservedDownstream } from './detect';
 import { DeadlineHeap } from './deadlines';
 import { ColdStore, RestoringMap, SharedStrings, TxTable } from './cold';
+import type { PackedRecordStore } from './cold';
 
 export type { CheckResult, ExchangeSummary } from './model';
 
@@ -315,6 +316,8 @@ export interface CheckerStream {
    * packs.
    */
   packAfterSeconds?: number;
+  /** Where packed AOR records are kept (default: in memory; the CLI uses a temporary file). */
+  packedRecords?: PackedRecordStore;
 }
 
 export class RegisterChecker {
@@ -387,6 +390,7 @@ export class RegisterChecker {
         this.sharedStrings,
         quiet,
         Math.min(16, quiet),
+        stream.packedRecords,
       );
     }
     const partner = new Map<string, string>();

@@ -136,6 +136,28 @@ function unref(x: J): MessageRef | undefined {
   return { index: a[0], span: { start: a[1], end: a[2] } };
 }
 
+/**
+ * Where packed AOR records are kept. Bytes, not strings: V8 keeps its heap at up to twice the
+ * live data (the CLI's heap-growing setting), so a packed string costs about twice its size in
+ * resident memory, a byte array once (and one byte per character, where a string with one
+ * non-Latin-1 character takes two). A host with a file system may keep them out of memory
+ * altogether (the CLI: src/cli/packedRecordFile.ts), so that memory does not grow with the
+ * number of AORs a capture registers.
+ *
+ * Semantics of a `Map`: `entries()` in insertion order (a name set again keeps its place).
+ */
+export interface PackedRecordStore {
+  readonly size: number;
+  has(name: string): boolean;
+  get(name: string): Uint8Array | undefined;
+  set(name: string, record: Uint8Array): void;
+  delete(name: string): boolean;
+  entries(): Iterable<[string, Uint8Array]>;
+}
+
+/** The default store: a `Map` of byte arrays (outside V8's heap, but in the process's memory). */
+export class MemoryRecords extends Map<string, Uint8Array> implements PackedRecordStore {}
+
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
@@ -163,13 +185,10 @@ export function recordText(record: Uint8Array): string {
 /** Packs and unpacks the AORs that went quiet. */
 export class ColdStore {
   /**
-   * Packed AORs by name, as UTF-8 bytes outside V8's heap: the first byte says whether its own
-   * name maps to it in `identities` ('1') or not ('0'). Bytes, not strings: V8 keeps its heap at
-   * up to twice the live data (the CLI's heap-growing setting), so a packed string costs about
-   * twice its size in resident memory, a byte array once (and one byte per character, where a
-   * string with one non-Latin-1 character takes two).
+   * Packed AORs by name, as UTF-8 bytes outside V8's heap (see PackedRecordStore): the first
+   * byte says whether its own name maps to it in `identities` ('1') or not ('0').
    */
-  private readonly cold = new Map<string, Uint8Array>();
+  private readonly cold: PackedRecordStore;
   /** Other identities (P-Associated-URI) of packed AORs: identity -> AOR name. */
   private readonly coldIdentities = new Map<string, string>();
   private nextScan: number | undefined;
@@ -184,7 +203,11 @@ export class ColdStore {
     private readonly quietSeconds: number,
     /** Capture seconds between two scans of the live AORs. */
     private readonly scanSeconds: number,
-  ) {}
+    /** Where the packed records live (default: in memory). */
+    records?: PackedRecordStore,
+  ) {
+    this.cold = records ?? new MemoryRecords();
+  }
 
   get size(): number {
     return this.cold.size;
@@ -465,7 +488,7 @@ export class ColdStore {
   /** Every lineage, live ones first, then the packed ones, unpacked one AOR at a time (not kept). */
   *allLineages(): Generator<LineageState> {
     yield* this.host.lineages.values();
-    for (const [name, packed] of this.cold) yield* decode(name, recordText(packed), this.shared, this.host.summaries, this.host.registerTx, this.host.publishTx).lineages;
+    for (const [name, packed] of this.cold.entries()) yield* decode(name, recordText(packed), this.shared, this.host.summaries, this.host.registerTx, this.host.publishTx).lineages;
   }
 }
 

@@ -7,10 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../../../src/core/settings';
 import { AnalysisBuilder, analyzeBytes, CapturedMessage, fromWireMessage, type Analysis, type CaptureEnd } from '../../../src/extension/analysis';
+import { nodeWorkerSpawner } from '../../../src/extension/nodeAnalyzer';
 import { createWorkerAnalyzers, serve, type WorkerHandle, type WorkerReply, type WorkerRequest } from '../../../src/extension/workerProtocol';
 import { corpusRoot, repoRoot } from '../../helpers/paths';
 
@@ -276,4 +278,91 @@ test('a worker that cannot read files answers capture-file with an error (the ho
   await serve({ kind: 'capture-file', path: '/nowhere.pcap', settings: {} }, (r) => replies.push(r), () => Promise.resolve());
   assert.equal(replies.length, 1);
   assert.equal(replies[0].type, 'error');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The Node worker (worker.ts) reading a capture file itself
+// ---------------------------------------------------------------------------------------------
+
+/** The worker's tsc output (what dist/worker.js bundles). */
+const nodeWorkerScript = join(repoRoot, 'out', 'src', 'extension', 'worker.js');
+
+function openDescriptors(): number | undefined {
+  return process.platform === 'linux' ? readdirSync('/proc/self/fd').length : undefined;
+}
+
+function tempCapture(bytes: Uint8Array): { path: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sip-worker-test-'));
+  const path = join(dir, 'capture.pcap');
+  writeFileSync(path, bytes);
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!ok()) {
+    if (Date.now() - t0 > ms) assert.fail(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('a Node worker reads a capture file a chunk at a time: the same Analysis as analyzeBytes, no descriptor left open', async () => {
+  const bytes = repeatedPcap(new Uint8Array(readFileSync(join(repoRoot, 'samples', 'oma-im-compliant-registration.pcap'))), 400);
+  const file = tempCapture(bytes);
+  const before = openDescriptors();
+  try {
+    const handle = nodeWorkerSpawner(repoRoot, nodeWorkerScript)();
+    assert.ok(handle);
+    const builder = new AnalysisBuilder();
+    const progress: number[] = [];
+    const analysis = await new Promise<Analysis>((resolve, reject) => {
+      handle.onFailure(reject);
+      handle.onReply((r) => {
+        if (r.type === 'capture-part') {
+          builder.add({ messages: r.messages.map((m) => fromWireMessage(m)), findings: r.findings, problems: r.problems, exchanges: r.exchanges });
+          handle.post({ kind: 'ack' });
+        } else if (r.type === 'progress') progress.push(r.done, r.total);
+        else if (r.type === 'analysis') resolve(builder.finish(r.analysis));
+        else if (r.type === 'error') reject(new Error(r.error));
+      });
+      handle.post({ kind: 'capture-file', path: file.path, settings: {} });
+    });
+    handle.terminate();
+    assert.deepStrictEqual(comparable(analysis), comparable(analyzeBytes(bytes, {})));
+    assert.equal(progress[progress.length - 2], bytes.length, 'progress ends at the whole file');
+    assert.equal(progress[progress.length - 1], bytes.length);
+    if (before !== undefined) await until('the worker released its descriptors', () => openDescriptors() === before);
+  } finally {
+    file.remove();
+  }
+});
+
+test('a Node worker terminated mid-read (a cancel) leaves no descriptor open (Node closes what a terminated worker opened)', async (t) => {
+  if (process.platform !== 'linux') {
+    t.skip('counts descriptors in /proc/self/fd (Linux only)');
+    return;
+  }
+  const bytes = repeatedPcap(new Uint8Array(readFileSync(join(repoRoot, 'samples', 'oma-im-compliant-registration.pcap'))), 400);
+  const file = tempCapture(bytes);
+  const before = openDescriptors() as number;
+  try {
+    const handle = nodeWorkerSpawner(repoRoot, nodeWorkerScript)();
+    assert.ok(handle);
+    // The first part is never acknowledged: the worker waits, holding the capture file (and its
+    // packed-records file) open.
+    await new Promise<void>((resolve, reject) => {
+      handle.onFailure(reject);
+      handle.onReply((r) => {
+        if (r.type === 'capture-part') resolve();
+        else if (r.type === 'error') reject(new Error(r.error));
+      });
+      handle.post({ kind: 'capture-file', path: file.path, settings: {} });
+    });
+    const held = openDescriptors() as number;
+    assert.ok(held >= before + 2, `descriptors while reading: ${held}, before: ${before}`);
+    handle.terminate();
+    await until('the terminated worker\'s descriptors closed', () => openDescriptors() === before);
+  } finally {
+    file.remove();
+  }
 });

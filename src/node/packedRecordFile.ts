@@ -1,0 +1,203 @@
+/**
+ * Packed AOR records (src/core/register/cold.ts) in a temporary file instead of memory.
+ *
+ * Why: the checker packs the state of every AOR that went quiet (~1.2 KB each on the benchmark
+ * captures), so without this its memory grows with the number of AORs a capture registers:
+ * 25 MB for the 20 000 of the 1 GB benchmark capture, 250 MB for 200 000. Here a record costs
+ * an index slot (a few dozen bytes) and its bytes sit in the page cache, which the kernel can
+ * drop, not in the process's resident set.
+ *
+ * The file is append-only: a record set again, or deleted (unpacked), leaves dead bytes; when
+ * they pass both the live bytes and COMPACT_MIN_DEAD, the live records are copied to a new
+ * file. On POSIX systems the file is unlinked as soon as it is open (nothing is left behind,
+ * even when the process is killed); elsewhere it is removed on `close` or at exit.
+ *
+ * Node only (fs): used by the CLI and by the extension's Node worker; the core stays free of it
+ * and takes any PackedRecordStore (the web worker keeps records in memory).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { PackedRecordStore } from '../core/register';
+
+/** Dead bytes that trigger a compaction, when they also outnumber the live ones. */
+const COMPACT_MIN_DEAD = 64 * 1024 * 1024;
+
+interface SpillFile {
+  fd: number;
+  /** Set while the file still has a name to remove (not unlinked at open). */
+  path?: string;
+  dir: string;
+}
+
+function openSpillFile(): SpillFile {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sip-inspect-'));
+  const file = path.join(dir, 'packed-aors.bin');
+  const fd = fs.openSync(file, 'w+', 0o600);
+  if (process.platform === 'win32') return { fd, path: file, dir };
+  // POSIX: the open descriptor keeps the data; the name and folder can go now.
+  fs.unlinkSync(file);
+  fs.rmdirSync(dir);
+  return { fd, dir };
+}
+
+function removeSpillFile(f: SpillFile): void {
+  try {
+    fs.closeSync(f.fd);
+  } catch {
+    // already closed
+  }
+  if (f.path !== undefined) {
+    fs.rmSync(f.dir, { recursive: true, force: true });
+    f.path = undefined;
+  }
+}
+
+export class PackedRecordFile implements PackedRecordStore {
+  private file: SpillFile;
+  /** Name -> slot; slots hold offset and length in typed arrays (no object per record). */
+  private readonly index = new Map<string, number>();
+  private offsets = new Float64Array(1024);
+  private lengths = new Int32Array(1024);
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+  private end = 0;
+  private liveBytes = 0;
+  private deadBytes = 0;
+  private closed = false;
+  private readonly onExit = (): void => this.close();
+  /** For measurements and tests. */
+  readonly stats = { writes: 0, reads: 0, compactions: 0 };
+
+  constructor(private readonly compactMinDead = COMPACT_MIN_DEAD) {
+    this.file = openSpillFile();
+    // Where the file has a name (Windows), it is removed at exit if nobody closed it.
+    process.once('exit', this.onExit);
+  }
+
+  /** Opens one, or returns undefined when no temporary file can be made (the caller keeps records in memory). */
+  static tryOpen(): PackedRecordFile | undefined {
+    try {
+      return new PackedRecordFile();
+    } catch {
+      return undefined;
+    }
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Bytes in the file: live records and dead ones not compacted yet. */
+  get fileBytes(): number {
+    return this.end;
+  }
+
+  has(name: string): boolean {
+    return this.index.has(name);
+  }
+
+  get(name: string): Uint8Array | undefined {
+    const slot = this.index.get(name);
+    return slot === undefined ? undefined : this.read(slot);
+  }
+
+  /** As `Map.set`: a name set again keeps its place in the order. */
+  set(name: string, record: Uint8Array): void {
+    let slot = this.index.get(name);
+    if (slot !== undefined) {
+      this.liveBytes -= this.lengths[slot];
+      this.deadBytes += this.lengths[slot];
+    } else {
+      slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.newSlot();
+    }
+    this.offsets[slot] = this.end;
+    this.lengths[slot] = record.length;
+    this.write(record, this.end);
+    this.end += record.length;
+    this.liveBytes += record.length;
+    this.index.set(name, slot);
+    this.compactIfWorth();
+  }
+
+  delete(name: string): boolean {
+    const slot = this.index.get(name);
+    if (slot === undefined) return false;
+    this.index.delete(name);
+    this.freeSlots.push(slot);
+    this.liveBytes -= this.lengths[slot];
+    this.deadBytes += this.lengths[slot];
+    this.compactIfWorth();
+    return true;
+  }
+
+  private compactIfWorth(): void {
+    if (this.deadBytes >= this.compactMinDead && this.deadBytes > this.liveBytes) this.compact();
+  }
+
+  /** In insertion order (the index is a Map), each record read as it is reached. */
+  *entries(): Generator<[string, Uint8Array]> {
+    for (const [name, slot] of this.index) yield [name, this.read(slot)];
+  }
+
+  /** Closes and removes the file; the store is empty afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    process.removeListener('exit', this.onExit);
+    removeSpillFile(this.file);
+    this.index.clear();
+  }
+
+  private newSlot(): number {
+    const slot = this.nextSlot++;
+    if (slot >= this.offsets.length) {
+      const offsets = new Float64Array(this.offsets.length * 2);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+      const lengths = new Int32Array(this.lengths.length * 2);
+      lengths.set(this.lengths);
+      this.lengths = lengths;
+    }
+    return slot;
+  }
+
+  private read(slot: number): Uint8Array {
+    const length = this.lengths[slot];
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.file.fd, out, done, length - done, this.offsets[slot] + done);
+      if (n <= 0) throw new Error(`packed record file: short read at ${this.offsets[slot] + done}`);
+      done += n;
+    }
+    this.stats.reads++;
+    return out;
+  }
+
+  private write(bytes: Uint8Array, position: number): void {
+    let done = 0;
+    while (done < bytes.length) done += fs.writeSync(this.file.fd, bytes, done, bytes.length - done, position + done);
+    this.stats.writes++;
+  }
+
+  /** Copies the live records, one at a time and in index order, to a new file and drops the old one. */
+  private compact(): void {
+    const old = this.file;
+    const next = openSpillFile();
+    let end = 0;
+    for (const slot of this.index.values()) {
+      const bytes = this.read(slot);
+      this.file = next;
+      this.write(bytes, end);
+      this.file = old;
+      this.offsets[slot] = end;
+      end += bytes.length;
+    }
+    this.file = next;
+    this.end = end;
+    this.deadBytes = 0;
+    removeSpillFile(old);
+    this.stats.compactions++;
+  }
+}
