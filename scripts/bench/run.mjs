@@ -326,6 +326,12 @@ async function main() {
       row.check = chk;
       if (chk.code !== 0 && chk.code !== 1) console.log(`  check exited ${chk.code}: ${chk.stderr.slice(0, 400)}`);
       console.log(line('check', chk));
+      if (ds.kind === 'capture' && existsSync('/proc/self/task')) {
+        // Which thread bounds `check`: the main thread (parse, rules, output) or the capture worker.
+        row.checkThreads = await threadCpu(process.execPath, [CLI, 'check', path], {});
+        const t = row.checkThreads;
+        console.log(`  threads   check: main ${fmt(t.mainSec)} s, capture worker ${fmt(t.busiestOtherSec)} s, all ${fmt(t.allSec)} s of CPU`);
+      }
     } else {
       console.log('  check     skipped: dist/cli.js has no check command yet');
     }
@@ -366,12 +372,39 @@ async function main() {
 
   const table = renderTable(results);
   console.log('\n' + table);
+  const verdict = targets(results);
+  if (verdict.length) console.log('\n' + verdict.join('\n'));
   const report = { machine: m, options: opts, results };
   const name = opts.quick ? 'results-quick' : 'results';
   writeFileSync(join(outDir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(outDir, `${name}.md`), table + '\n');
   console.log(`\nwritten: ${relative(ROOT, join(outDir, name + '.json'))}, ${relative(ROOT, join(outDir, name + '.md'))}`);
   if (results.some((r) => !r.countOk)) process.exitCode = 1;
+}
+
+/**
+ * The issue's targets for `check`, met or not, from this run: on the 1 GB capture at least 50×
+ * faster than tshark and within 4× of the floor; peak memory under 200 MB there, and not growing
+ * from the 200 MB capture to the 1 GB one (within 10 %).
+ */
+function targets(results) {
+  const big = results.find((r) => r.file.endsWith('capture-1g.pcap'));
+  const small = results.find((r) => r.file.endsWith('capture-200m.pcap'));
+  if (!big?.check) return [];
+  const mark = (ok) => (ok ? 'met' : 'NOT met');
+  const out = ['targets (check, capture-1g.pcap):'];
+  if (big.tshark) {
+    const x = big.tshark.wallSec / big.check.wallSec;
+    out.push(`  50× faster than tshark: ${mark(x >= 50)} (${fmt(x, 1)}×: ${fmt(big.check.wallSec)} s against ${fmt(big.tshark.wallSec, 1)} s)`);
+  }
+  const f = big.check.wallSec / big.floor.wallSec;
+  out.push(`  within 4× of the floor: ${mark(f <= 4)} (${fmt(f, 1)}×: ${fmt(big.check.wallSec)} s against ${fmt(big.floor.wallSec)} s)`);
+  out.push(`  peak memory under 200 MB: ${mark(big.check.peakRssMB < 200)} (${fmt(big.check.peakRssMB, 0)} MB)`);
+  if (small?.check) {
+    const g = big.check.peakRssMB / small.check.peakRssMB;
+    out.push(`  memory flat from 200 MB to 1 GB: ${mark(g <= 1.1)} (${fmt(small.check.peakRssMB, 0)} MB -> ${fmt(big.check.peakRssMB, 0)} MB)`);
+  }
+  return out;
 }
 
 function renderTable(results) {
