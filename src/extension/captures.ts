@@ -187,7 +187,8 @@ export class CaptureService implements vscode.TextDocumentContentProvider, vscod
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    return (await this.get(captureUriOf(uri))).layout.text;
+    // In slices, a macrotask apart: I/O and other extensions get the thread in between.
+    return (await this.get(captureUriOf(uri))).layout.textInSlices(() => new Promise((resolve) => setTimeout(resolve, 0)));
   }
 
   retain(capture: vscode.Uri): void {

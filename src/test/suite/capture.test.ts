@@ -1,6 +1,8 @@
 /// <reference types="mocha" />
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { analyzeBytes } from '../../extension/analysis';
+import { renderDecoded } from '../../extension/decoded';
 import { closeAllEditors, codeActionsFor, codeOf, extensionApi, fixture, rangeText, waitFor, waitForDiagnostics } from './util';
 
 interface CheckCaptureResult {
@@ -161,6 +163,25 @@ suite('Captures', () => {
       await closeAllEditors();
       await vscode.workspace.fs.delete(uri);
     }
+  });
+});
+
+suite('Decoded view text', () => {
+  test('built in slices (a macrotask apart), it is exactly the text built at once', async () => {
+    const bytes = repeatCapture(await vscode.workspace.fs.readFile(fixture('broken-register.pcap')), 600);
+    const layout = renderDecoded(analyzeBytes(bytes, {}), 'many.pcap');
+    const whole = layout.text;
+    assert.ok(whole.length > 500000, `${whole.length} characters`);
+    let pauses = 0;
+    const pause = () => new Promise<void>((resolve) => setTimeout(() => (pauses++, resolve()), 0));
+    for (const perSlice of [1, 7, 1000, 2000, 5000]) {
+      pauses = 0;
+      assert.strictEqual(await layout.textInSlices(pause, perSlice), whole, `${perSlice} messages a slice`);
+      assert.strictEqual(pauses, Math.ceil(1200 / perSlice) - 1, `pauses with ${perSlice} messages a slice`);
+    }
+    // No messages: the first line only.
+    const empty = renderDecoded(analyzeBytes(new Uint8Array(0), {}), 'empty.pcap');
+    assert.strictEqual(await empty.textInSlices(pause), empty.text);
   });
 });
 
