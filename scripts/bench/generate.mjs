@@ -42,6 +42,11 @@ export const DATASETS = {
     { id: 'pcapng-20m', file: 'capture-20m.pcapng', kind: 'capture', format: 'pcapng', targetBytes: 20.48e6, flows: 1000, seed: 2 },
     { id: 'log-20m', file: 'sipp-20m.log', kind: 'log', targetBytes: 20.48e6, seed: 3 },
   ],
+  /**
+   * Built only when named (`--only pcap-2g`): twice the 1 GB capture's length at the same
+   * density (400 s), to show whether `check`'s memory still grows past the 1 GB file.
+   */
+  extra: [{ id: 'pcap-2g', file: 'capture-2g.pcap', kind: 'capture', format: 'pcap', targetBytes: 2048e6, flows: 40000, seed: 1 }],
 };
 
 /** Mix of the non-SIP bytes and traffic shape. */
@@ -550,6 +555,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const quick = args.includes('--quick');
   const outIdx = args.indexOf('--out');
   const outDir = outIdx >= 0 ? resolve(args[outIdx + 1]) : join(ROOT, 'bench-data', quick ? 'quick' : '');
-  const only = args.filter((a) => !a.startsWith('--') && a !== args[outIdx + 1]);
-  for (const ds of DATASETS[quick ? 'quick' : 'full']) if (only.length === 0 || only.includes(ds.id)) ensureDataset(ds, outDir);
+  const only = args.filter((a, i) => !a.startsWith('--') && (outIdx < 0 || i !== outIdx + 1));
+  const sets = quick ? DATASETS.quick : only.length ? [...DATASETS.full, ...DATASETS.extra] : DATASETS.full;
+  for (const ds of sets) if (only.length === 0 || only.includes(ds.id)) ensureDataset(ds, outDir);
 }
