@@ -43,8 +43,12 @@ export const flow001 = defineRule({
   docs: {
     what: 'Summarises each binding: the sequence of registration steps with their final responses, and whether the binding ends registered (with or without IM).',
     why: 'A one-line timeline per binding is the fastest way to see where a registration went wrong.',
-    failing: flow(register(), reply(register(), 200)),
-    passing: request('OPTIONS'),
+    get failing() {
+      return flow(register(), reply(register(), 200));
+    },
+    get passing() {
+      return request('OPTIONS');
+    },
   },
   check(ctx) {
     if (ctx.event !== 'end') return;
@@ -70,13 +74,17 @@ export const flow002 = defineRule({
   docs: {
     what: 'After an IM-only or full de-registration, the client sends IM requests although the core no longer knows it as an IM client.',
     why: 'Replies and new IM requests towards the client will not reach it: the binding no longer carries the IM tags.',
-    failing: flow(
-      ...imRegistration(),
-      register({ cseq: 2, contact: PLAIN_CONTACT }),
-      reply(register({ cseq: 2, contact: PLAIN_CONTACT }), 200),
-      request('MESSAGE', { acceptContact: `*;${IM_TAG}`, body: 'hello' }),
-    ),
-    passing: flow(...imRegistration(), request('MESSAGE', { acceptContact: `*;${IM_TAG}`, body: 'hello' })),
+    get failing() {
+      return flow(
+        ...imRegistration(),
+        register({ cseq: 2, contact: PLAIN_CONTACT }),
+        reply(register({ cseq: 2, contact: PLAIN_CONTACT }), 200),
+        request('MESSAGE', { acceptContact: `*;${IM_TAG}`, body: 'hello' }),
+      );
+    },
+    get passing() {
+      return flow(...imRegistration(), request('MESSAGE', { acceptContact: `*;${IM_TAG}`, body: 'hello' }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'request') return;
@@ -101,14 +109,18 @@ export const flow003 = defineRule({
   docs: {
     what: 'The same device (+sip.instance) refreshes with a new contact URI and does not remove the old one.',
     why: 'Without RFC 5626 the registrar keeps both bindings; the stale one keeps attracting (IM) requests until it expires.',
-    failing: flow(
-      ...imRegistration({ cseq: 1, contact: `${IM_CONTACT};+sip.instance="<urn:uuid:6f1d2c4e-8b3a-4f5e-9a7c-2d1e0b9c8a71>"` }),
-      register({ cseq: 2, contact: `<sip:alice@192.0.2.77:5060>;${EX.imTags};+sip.instance="<urn:uuid:6f1d2c4e-8b3a-4f5e-9a7c-2d1e0b9c8a71>"` }),
-    ),
-    passing: flow(
-      ...imRegistration({ cseq: 1, contact: `${IM_CONTACT};+sip.instance="<urn:uuid:6f1d2c4e-8b3a-4f5e-9a7c-2d1e0b9c8a71>"` }),
-      register({ cseq: 2, contact: `${IM_CONTACT};+sip.instance="<urn:uuid:6f1d2c4e-8b3a-4f5e-9a7c-2d1e0b9c8a71>"` }),
-    ),
+    get failing() {
+      return flow(
+        ...imRegistration({ cseq: 1, contact: `${IM_CONTACT};+sip.instance="<urn:uuid:6f1d2c4e-8b3a-4f5e-9a7c-2d1e0b9c8a71>"` }),
+        register({ cseq: 2, contact: `<sip:alice@192.0.2.77:5060>;${EX.imTags};+sip.instance="<urn:uuid:6f1d2c4e-8b3a-4f5e-9a7c-2d1e0b9c8a71>"` }),
+      );
+    },
+    get passing() {
+      return flow(
+        ...imRegistration({ cseq: 1, contact: `${IM_CONTACT};+sip.instance="<urn:uuid:6f1d2c4e-8b3a-4f5e-9a7c-2d1e0b9c8a71>"` }),
+        register({ cseq: 2, contact: `${IM_CONTACT};+sip.instance="<urn:uuid:6f1d2c4e-8b3a-4f5e-9a7c-2d1e0b9c8a71>"` }),
+      );
+    },
     fix: 'Remove the old contact in the same REGISTER (`;expires=0`) or use RFC 5626 outbound (reg-id).',
   },
   check(ctx) {
@@ -133,8 +145,12 @@ export const flow004 = defineRule({
   docs: {
     what: 'The client sends IM requests before any successful registration of its AOR appears in the capture.',
     why: 'A client that is not registered cannot receive replies; or the capture started after the registration (then this is only a hint).',
-    failing: request('MESSAGE', { body: 'hello' }),
-    passing: flow(register(), reply(register(), 200), publish(), request('MESSAGE', { body: 'hello' })),
+    get failing() {
+      return request('MESSAGE', { body: 'hello' });
+    },
+    get passing() {
+      return flow(register(), reply(register(), 200), publish(), request('MESSAGE', { body: 'hello' }));
+    },
   },
   check(ctx) {
     let aorName: string;

@@ -26,8 +26,12 @@ export const gruu001 = defineRule({
   docs: {
     what: 'A REGISTER that lists `gruu` in Supported carries `+sip.instance` on the contact it registers.',
     why: 'The registrar mints a GRUU per instance-id: without `+sip.instance` it cannot assign one, and the client that asked for GRUU gets none.',
-    failing: register({ supported: 'path, gruu' }),
-    passing: register({ supported: 'path, gruu', contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE}` }),
+    get failing() {
+      return register({ supported: 'path, gruu' });
+    },
+    get passing() {
+      return register({ supported: 'path, gruu', contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE}` });
+    },
     fix: 'Add `;+sip.instance="<urn:uuid:…>"` to the Contact, or drop `gruu` from Supported.',
   },
   check(ctx) {
@@ -57,8 +61,12 @@ export const path001 = defineRule({
   docs: {
     what: 'A registering REGISTER lists `path` in Supported.',
     why: 'Proxies between the client and the registrar (an edge proxy, a P-CSCF) can only insert Path, and so receive the terminating requests, when the UA says it supports it; some registrars reject such a REGISTER with 421.',
-    failing: register({ supported: 'timer' }),
-    passing: register({ supported: 'path, timer' }),
+    get failing() {
+      return register({ supported: 'timer' });
+    },
+    get passing() {
+      return register({ supported: 'path, timer' });
+    },
     fix: '`Supported: path`',
   },
   check(ctx) {
@@ -80,8 +88,12 @@ export const path002 = defineRule({
   docs: {
     what: 'The UA lists `path` in Supported, never in Require or Proxy-Require, and does not put a Path header in its own REGISTER.',
     why: '`Require: path` makes every registrar without Path support reject the REGISTER with 420; a Path written by the UA makes the registrar route terminating requests through whatever the UA named.',
-    failing: register({ require: 'pref, path' }),
-    passing: register(),
+    get failing() {
+      return register({ require: 'pref, path' });
+    },
+    get passing() {
+      return register();
+    },
     fix: '`Require: pref` + `Supported: path`',
   },
   check(ctx) {
@@ -160,8 +172,12 @@ export const sr001 = defineRule({
   docs: {
     what: 'After a 2xx to REGISTER returned `Service-Route`, every new request of the client has a Route list that ends with those URIs, in order (preceded by the outbound proxy / P-CSCF).',
     why: 'The home network routes originating requests through the S-CSCF named in Service-Route; an IMS P-CSCF rejects a request that does not follow it ("400 Not following indicated service routes").',
-    failing: flow(...registeredWithServiceRoute(), request('MESSAGE', { body: 'hello' })),
-    passing: flow(...registeredWithServiceRoute(), withRoute(request('MESSAGE', { body: 'hello' }), PRELOADED)),
+    get failing() {
+      return flow(...registeredWithServiceRoute(), request('MESSAGE', { body: 'hello' }));
+    },
+    get passing() {
+      return flow(...registeredWithServiceRoute(), withRoute(request('MESSAGE', { body: 'hello' }), PRELOADED));
+    },
     fix: `Preload \`Route: ${PRELOADED}\` (outbound proxy, then the Service-Route of the last 2xx).`,
   },
   check(ctx) {

@@ -299,8 +299,12 @@ export const imsReg001 = defineRule({
   docs: {
     what: 'The Request-URI of an IMS REGISTER is `sip:<home network domain>`.',
     why: 'The P-CSCF and I-CSCF route the REGISTER to the home network by the Request-URI; another domain (a P-CSCF address, a visited network) sends it to the wrong network or is rejected.',
-    failing: imsRegister({ requestUri: 'sip:pcscf.visited.example.org' }),
-    passing: imsRegister(),
+    get failing() {
+      return imsRegister({ requestUri: 'sip:pcscf.visited.example.org' });
+    },
+    get passing() {
+      return imsRegister();
+    },
     fix: `\`REGISTER sip:${EX.domain} SIP/2.0\``,
     settings: IMS_SETTINGS,
   },
@@ -328,8 +332,12 @@ export const imsReg002 = defineRule({
   docs: {
     what: 'From and To of an IMS REGISTER both carry the public user identity being registered, as a SIP URI.',
     why: 'The S-CSCF registers the identity in To and authorises it against the private identity; a different From (or a tel: URI) is rejected or registers the wrong identity.',
-    failing: imsRegister({ from: `<tel:+15551230001>;tag=${EX.fromTag}` }),
-    passing: imsRegister(),
+    get failing() {
+      return imsRegister({ from: `<tel:+15551230001>;tag=${EX.fromTag}` });
+    },
+    get passing() {
+      return imsRegister();
+    },
     fix: `\`From: <${EX.aor}>;tag=…\` (same identity as To).`,
     settings: IMS_SETTINGS,
   },
@@ -367,8 +375,12 @@ export const imsReg003 = defineRule({
   docs: {
     what: 'An IMS REGISTER that registers a contact asks for 600000 seconds (Expires header or contact `expires`).',
     why: 'TS 24.229 makes the UE request 600000 s and let the S-CSCF decide; a shorter value multiplies re-registrations (and AKA runs) over the radio.',
-    failing: imsRegister({ expires: '3600' }),
-    passing: imsRegister(),
+    get failing() {
+      return imsRegister({ expires: '3600' });
+    },
+    get passing() {
+      return imsRegister();
+    },
     fix: '`Expires: 600000`',
     settings: IMS_SETTINGS,
   },
@@ -402,8 +414,12 @@ export const imsReg004 = defineRule({
   docs: {
     what: 'An IMS REGISTER lists `path` in Supported, and `gruu` when it uses GRUU.',
     why: 'The P-CSCF must insert Path to stay on the terminating route; without `Supported: path` the S-CSCF does not accept it and terminating requests bypass the P-CSCF.',
-    failing: imsRegister({ supported: 'gruu' }),
-    passing: imsRegister(),
+    get failing() {
+      return imsRegister({ supported: 'gruu' });
+    },
+    get passing() {
+      return imsRegister();
+    },
     fix: '`Supported: path, gruu`',
     settings: IMS_SETTINGS,
   },
@@ -439,8 +455,12 @@ export const imsReg005 = defineRule({
   docs: {
     what: 'The Contact is a SIP URI with the UE address; the top Via carries `rport` without a value (and `keep` where keep-alives are used).',
     why: 'The P-CSCF answers to the Via address and port and routes terminating requests to the Contact; without `rport` responses do not get back through a NAT.',
-    failing: imsRegister({ via: `SIP/2.0/UDP ${EX.clientHost}:5060;branch=z9hG4bKreg1a;keep` }),
-    passing: imsRegister({ via: `SIP/2.0/UDP ${EX.clientHost}:5060;branch=z9hG4bKreg1a;rport;keep` }),
+    get failing() {
+      return imsRegister({ via: `SIP/2.0/UDP ${EX.clientHost}:5060;branch=z9hG4bKreg1a;keep` });
+    },
+    get passing() {
+      return imsRegister({ via: `SIP/2.0/UDP ${EX.clientHost}:5060;branch=z9hG4bKreg1a;rport;keep` });
+    },
     fix: '`Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK…;rport;keep`',
     settings: IMS_SETTINGS,
   },
@@ -486,8 +506,12 @@ export const imsReg006 = defineRule({
   docs: {
     what: 'Each `+g.3gpp.icsi-ref` value is a percent-encoded ICSI URN `urn:urn-7:3gpp-service.…`, each `+g.3gpp.iari-ref` value an IARI URN `urn:urn-7:3gpp-application.…`.',
     why: 'The S-CSCF and application servers match ICSI/IARI values literally: a typo such as `3gppservice` (seen even in test fixtures) silently disables the service.',
-    failing: imsRegister({ contact: `<sip:alice@${EX.clientHost}:5060>;${EX.imTags};+sip.instance=${IMS_EX.instance};+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gppservice.ims.icsi.oma.cpm.msg"` }),
-    passing: imsRegister({ contact: `<sip:alice@${EX.clientHost}:5060>;${EX.imTags};+sip.instance=${IMS_EX.instance};+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"` }),
+    get failing() {
+      return imsRegister({ contact: `<sip:alice@${EX.clientHost}:5060>;${EX.imTags};+sip.instance=${IMS_EX.instance};+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gppservice.ims.icsi.oma.cpm.msg"` });
+    },
+    get passing() {
+      return imsRegister({ contact: `<sip:alice@${EX.clientHost}:5060>;${EX.imTags};+sip.instance=${IMS_EX.instance};+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"` });
+    },
     fix: '`+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"`',
     settings: IMS_SETTINGS,
   },
@@ -540,8 +564,12 @@ export const imsReg007 = defineRule({
   docs: {
     what: 'The first REGISTER of an IMS AKA registration carries `Authorization: Digest` with the private identity as `username`, the home domain as `realm` and in `uri`, and `nonce=""`, `response=""`.',
     why: 'The S-CSCF finds the subscriber (and the authentication vectors) by the private identity in this Authorization; without it the network must guess the IMPI from the public identity, which fails for shared or multi-device subscriptions.',
-    failing: flow(...imsRegistration({ initial: { authorization: null } })),
-    passing: flow(...imsRegistration()),
+    get failing() {
+      return flow(...imsRegistration({ initial: { authorization: null } }));
+    },
+    get passing() {
+      return flow(...imsRegistration());
+    },
     fix: `\`Authorization: ${imsEmptyCredentials()}\``,
     settings: IMS_SETTINGS,
   },
@@ -634,8 +662,12 @@ export const imsReg008 = defineRule({
   docs: {
     what: 'With sec-agree, the REGISTER carries `Security-Client: ipsec-3gpp` with alg, spi-c, spi-s, port-c and port-s, lists `sec-agree` in Require and Proxy-Require, and, once the SA exists, uses `port-s` in Contact and Via.',
     why: 'The P-CSCF sets up the IPsec SAs from these parameters; a missing one or `sec-agree` missing from Proxy-Require makes it reject the REGISTER (494) or run without protection.',
-    failing: imsRegister({ securityClient: 'ipsec-3gpp;alg=hmac-sha-1-96;spi-c=101;spi-s=102;port-c=5062' }),
-    passing: imsRegister(),
+    get failing() {
+      return imsRegister({ securityClient: 'ipsec-3gpp;alg=hmac-sha-1-96;spi-c=101;spi-s=102;port-c=5062' });
+    },
+    get passing() {
+      return imsRegister();
+    },
     fix: `\`Security-Client: ${imsSecurityClient(0)}\``,
     settings: IMS_SETTINGS,
   },
@@ -691,8 +723,12 @@ export const imsReg009 = defineRule({
   docs: {
     what: 'After the AKA 401 the UE resends the REGISTER with Authorization (private identity, RES-based response), the same Security-Client as before and a Security-Verify equal to the Security-Server of the 401.',
     why: 'The P-CSCF checks that the Security-Verify mirrors what it offered (a bidding-down attack otherwise goes unnoticed) and that Security-Client is unchanged; a mismatch makes it reject the REGISTER.',
-    failing: flow(...imsRegistration({ resend: { securityVerify: null } }).slice(0, 3)),
-    passing: flow(...imsRegistration().slice(0, 3)),
+    get failing() {
+      return flow(...imsRegistration({ resend: { securityVerify: null } }).slice(0, 3));
+    },
+    get passing() {
+      return flow(...imsRegistration().slice(0, 3));
+    },
     fix: `\`Security-Verify: ${IMS_EX.securityServer}\` (copied from Security-Server).`,
     settings: IMS_SETTINGS,
   },
@@ -748,8 +784,12 @@ export const imsReg010 = defineRule({
   docs: {
     what: 'An IMS re-registration repeats the credentials of the last successful authentication (same realm and nonce) and offers a new Security-Client (new SPIs and client port, same server port) with Security-Verify = the Security-Server of that authentication.',
     why: 'The S-CSCF accepts a re-registration over the SA without a new AKA run only when the credentials match; new SPIs let the P-CSCF set up the next SA pair when the network re-authenticates.',
-    failing: flow(...imsRegistered(), 599400, imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(0), nc: 2 })),
-    passing: flow(...imsRegistered(), 599400, imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), nc: 2 })),
+    get failing() {
+      return flow(...imsRegistered(), 599400, imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(0), nc: 2 }));
+    },
+    get passing() {
+      return flow(...imsRegistered(), 599400, imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), nc: 2 }));
+    },
     fix: `\`Security-Client: ${imsSecurityClient(1)}\` (new spi-c, spi-s, port-c; same port-s).`,
     settings: IMS_SETTINGS,
   },
@@ -814,8 +854,12 @@ export const imsReg011 = defineRule({
   docs: {
     what: 'When the 401 has no usable Security-Server, the UE abandons that authentication and starts a new initial REGISTER with a new Call-ID instead of answering the challenge.',
     why: 'Without the SA parameters no protected channel can be set up; answering the challenge anyway sends the RES over an unprotected path and the P-CSCF cannot accept the result.',
-    failing: flow(...imsRegistration({ challenge: { securityServer: null } }).slice(0, 3)),
-    passing: flow(...imsRegistration().slice(0, 3)),
+    get failing() {
+      return flow(...imsRegistration({ challenge: { securityServer: null } }).slice(0, 3));
+    },
+    get passing() {
+      return flow(...imsRegistration().slice(0, 3));
+    },
     fix: 'Send a new initial REGISTER (new Call-ID, CSeq 1) without answering the challenge.',
     settings: IMS_SETTINGS,
   },
@@ -841,11 +885,15 @@ export const imsReg012 = defineRule({
   docs: {
     what: 'Recognises a UE that rejects the AKA challenge: `response=""` without `auts` (the network failed authentication: MAC failure) or `auts="…"` (sequence number out of sync: resynchronisation).',
     why: 'A rejected challenge looks like a broken Digest answer; knowing it is the AKA failure signalling points at the SIM / HSS rather than at the client code.',
-    failing: flow(
-      ...imsRegistration().slice(0, 2),
-      imsRegister({ cseq: 2, authorization: `Digest username="${IMS_EX.impi}", realm="${EX.realm}", uri="sip:${EX.domain}", nonce="${IMS_EX.nonce}", response="", algorithm=AKAv1-MD5, qop=auth, nc=00000001, cnonce="0a4f113b"`, securityClient: imsSecurityClient(1) }),
-    ),
-    passing: flow(...imsRegistration().slice(0, 3)),
+    get failing() {
+      return flow(
+        ...imsRegistration().slice(0, 2),
+        imsRegister({ cseq: 2, authorization: `Digest username="${IMS_EX.impi}", realm="${EX.realm}", uri="sip:${EX.domain}", nonce="${IMS_EX.nonce}", response="", algorithm=AKAv1-MD5, qop=auth, nc=00000001, cnonce="0a4f113b"`, securityClient: imsSecurityClient(1) }),
+      );
+    },
+    get passing() {
+      return flow(...imsRegistration().slice(0, 3));
+    },
     settings: IMS_SETTINGS,
   },
   check(ctx) {
@@ -883,8 +931,12 @@ export const imsReg013 = defineRule({
   docs: {
     what: 'An IMS UE re-registers 600 s before the granted expiry (expiry > 1200 s), or when half of the granted time has passed.',
     why: 'Too late and a lost or challenged refresh cannot complete before the binding lapses; too early wastes signalling and radio resources.',
-    failing: flow(...imsRegistered(), 599520, imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), nc: 2 })),
-    passing: flow(...imsRegistered(), 599400, imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), nc: 2 })),
+    get failing() {
+      return flow(...imsRegistered(), 599520, imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), nc: 2 }));
+    },
+    get passing() {
+      return flow(...imsRegistered(), 599400, imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), nc: 2 }));
+    },
     fix: 'Start the refresh timer at (expiry − 600 s) of the granted expiry.',
     settings: IMS_SETTINGS,
   },
@@ -918,8 +970,12 @@ export const imsReg014 = defineRule({
   docs: {
     what: 'An IMS full de-registration carries the Authorization of the last successful authentication (same realm and nonce), like a re-registration.',
     why: 'The S-CSCF accepts a de-registration over the SA with the current credentials; without them it may challenge again, and a UE that is shutting down does not answer.',
-    failing: flow(...imsRegistered(), imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), expires: '0', authorization: null })),
-    passing: flow(...imsRegistered(), imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), expires: '0', nc: 2 })),
+    get failing() {
+      return flow(...imsRegistered(), imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), expires: '0', authorization: null }));
+    },
+    get passing() {
+      return flow(...imsRegistered(), imsRegister({ cseq: 3, step: 'protected', securityClient: imsSecurityClient(1), expires: '0', nc: 2 }));
+    },
     settings: IMS_SETTINGS,
   },
   check(ctx) {
@@ -951,8 +1007,12 @@ export const imsReg015 = defineRule({
   docs: {
     what: 'Notes an Authorization `integrity-protected` parameter in a REGISTER sent by the UE itself.',
     why: 'The parameter tells the S-CSCF whether the P-CSCF received the request over the SA; the P-CSCF overwrites or removes the UE\'s value, so sending it achieves nothing.',
-    failing: imsRegister({ authorization: `${imsEmptyCredentials()}, integrity-protected="no"` }),
-    passing: imsRegister(),
+    get failing() {
+      return imsRegister({ authorization: `${imsEmptyCredentials()}, integrity-protected="no"` });
+    },
+    get passing() {
+      return imsRegister();
+    },
     settings: IMS_SETTINGS,
   },
   check(ctx) {
@@ -975,8 +1035,12 @@ export const imsReg016 = defineRule({
   docs: {
     what: 'The 2xx to the initial registration lists the registered identity (To) in P-Associated-URI; when it does not, that identity is barred.',
     why: 'A barred identity cannot be used for IM requests or for the IM service settings PUBLISH: the client must use the default identity (the first P-Associated-URI entry) instead.',
-    failing: flow(imsRegister(), imsOk(imsRegister(), { pAssociatedUri: '<sip:+15551230001@ims.example.net;user=phone>, <tel:+15551230001>' })),
-    passing: flow(imsRegister(), imsOk(imsRegister())),
+    get failing() {
+      return flow(imsRegister(), imsOk(imsRegister(), { pAssociatedUri: '<sip:+15551230001@ims.example.net;user=phone>, <tel:+15551230001>' }));
+    },
+    get passing() {
+      return flow(imsRegister(), imsOk(imsRegister()));
+    },
     settings: IMS_SETTINGS,
   },
   check(ctx) {
@@ -1016,8 +1080,12 @@ export const imsReg017 = defineRule({
   docs: {
     what: 'After its initial registration the UE subscribes to the `reg` event package for the registered identity (Request-URI, From and To = that identity, Expires 600000).',
     why: 'The reg-event subscription is how the UE learns about network-initiated de-registration and re-authentication; without it the UE keeps using a registration the network has dropped.',
-    failing: flow(...imsRegistration(), ...imsSettingsPublish()),
-    passing: flow(...imsRegistration(), ...imsSettingsPublish(), imsRegSubscribe()),
+    get failing() {
+      return flow(...imsRegistration(), ...imsSettingsPublish());
+    },
+    get passing() {
+      return flow(...imsRegistration(), ...imsSettingsPublish(), imsRegSubscribe());
+    },
     fix: 'Send `SUBSCRIBE <public identity>` with `Event: reg` and `Expires: 600000` after the 2xx.',
     settings: IMS_SETTINGS,
   },
@@ -1090,8 +1158,12 @@ export const imsReg018 = defineRule({
   docs: {
     what: 'A REGISTER sent over an SA (or TLS) carries P-Access-Network-Info with the access type and cell.',
     why: 'The network uses the access information for charging, lawful interception and emergency routing; the P-CSCF only trusts it when it arrives over the SA.',
-    failing: flow(...imsRegistration({ resend: { pani: null } }).slice(0, 3)),
-    passing: flow(...imsRegistration().slice(0, 3)),
+    get failing() {
+      return flow(...imsRegistration({ resend: { pani: null } }).slice(0, 3));
+    },
+    get passing() {
+      return flow(...imsRegistration().slice(0, 3));
+    },
     fix: `\`P-Access-Network-Info: ${IMS_EX.pani}\``,
     settings: IMS_SETTINGS,
   },

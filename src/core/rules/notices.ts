@@ -18,8 +18,12 @@ export const class001 = defineRule({
   docs: {
     what: 'Explains that a REGISTER was classified without history: it may refresh (or, without IM tags, leave IM for) a registration made before the capture started; or the trace shows no responses, so acceptance was assumed.',
     why: 'An IM-only de-registration is only recognisable when the earlier IM registration is in the capture; without it the checker cannot tell "left IM" from "forgot the tags".',
-    failing: register({ cseq: 7, contact: PLAIN_CONTACT, authorization: true }),
-    passing: register({ cseq: 1, contact: IM_CONTACT }),
+    get failing() {
+      return register({ cseq: 7, contact: PLAIN_CONTACT, authorization: true });
+    },
+    get passing() {
+      return register({ cseq: 1, contact: IM_CONTACT });
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register' || !ctx.exchange.uncertain) return;
@@ -46,8 +50,12 @@ export const class002 = defineRule({
   docs: {
     what: 'A REGISTER removes some contacts (expiry 0) and registers or refreshes others; its phase is decided by the contacts it keeps.',
     why: 'Mixed requests are legal but easy to misread; the notice shows which contact is removed.',
-    failing: register({ contact: `${IM_CONTACT}, <sip:alice@192.0.2.10:5070>;expires=0` }),
-    passing: register(),
+    get failing() {
+      return register({ contact: `${IM_CONTACT}, <sip:alice@192.0.2.10:5070>;expires=0` });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register' || !ctx.exchange.mixed) return;

@@ -31,12 +31,16 @@ export const omaImReg014 = defineRule({
   docs: {
     what: 'After a 401 (407) the next REGISTER carries Authorization (Proxy-Authorization) that answers the challenge: same scheme and realm, the offered nonce, a response, `uri` equal to the Request-URI, the challenged algorithm, `qop`/`nc`/`cnonce` when qop was offered, and the `opaque` value echoed.',
     why: 'OMA SIMPLE IM makes the client insert the security parameters the SIP/IP Core asks for; credentials that do not answer the challenge are rejected again and the client never registers.',
-    failing: flow(
-      register({ cseq: 1 }),
-      reply(register({ cseq: 1 }), 401),
-      register({ cseq: 2, authorization: `Digest username="alice", realm="${EX.realm}", nonce="", uri="sip:${EX.domain}", response=""` }),
-    ),
-    passing: flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), register({ cseq: 2, authorization: true })),
+    get failing() {
+      return flow(
+        register({ cseq: 1 }),
+        reply(register({ cseq: 1 }), 401),
+        register({ cseq: 2, authorization: `Digest username="alice", realm="${EX.realm}", nonce="", uri="sip:${EX.domain}", response=""` }),
+      );
+    },
+    get passing() {
+      return flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), register({ cseq: 2, authorization: true }));
+    },
     fix: 'Answer the offered nonce with a computed Digest response.',
   },
   check(ctx) {
@@ -130,8 +134,12 @@ function publishWindowCheck(ctx: RuleContext, note: string): void {
 const publishDocs = {
   what: 'After each successful initial IM registration (a 2xx to an initial REGISTER carrying the IM tags, or to a REGISTER that switches IM back on) the client sends a PUBLISH with its IM service settings, within `publishWindowSeconds` (30 s) and before its next REGISTER.',
   why: 'OMA SIMPLE IM §5.2.2 makes the client publish its IM service settings after each initial registration (§5.2.4); without them the IM server applies defaults (e.g. for deferred delivery).',
-  failing: flow(register(), reply(register(), 200), 40, request('MESSAGE', { body: 'hello' })),
-  passing: flow(register(), reply(register(), 200), publish(), reply(publish(), 200, { extra: ['SIP-ETag: e1', 'Expires: 3600'] }), 40, request('MESSAGE', { body: 'hello' })),
+  get failing() {
+    return flow(register(), reply(register(), 200), 40, request('MESSAGE', { body: 'hello' }));
+  },
+  get passing() {
+    return flow(register(), reply(register(), 200), publish(), reply(publish(), 200, { extra: ['SIP-ETag: e1', 'Expires: 3600'] }), 40, request('MESSAGE', { body: 'hello' }));
+  },
   fix: 'Send the IM service settings PUBLISH right after the initial 2xx (catalog example 12.9).',
 };
 
@@ -181,8 +189,12 @@ export const omaImReg017 = defineRule({
   docs: {
     what: 'Leaving IM while staying registered with the core re-registers the SAME binding (same contact URI, same +sip.instance) without the IM tags, with a non-zero expiry.',
     why: 'If the client registers a new contact URI without tags, the old binding keeps its IM tags until it expires and keeps attracting IM traffic to a client that left IM.',
-    failing: flow(...imRegistration(), register({ cseq: 2, contact: '<sip:alice@192.0.2.10:5062>' })),
-    passing: flow(...imRegistration(), register({ cseq: 2, contact: PLAIN_CONTACT })),
+    get failing() {
+      return flow(...imRegistration(), register({ cseq: 2, contact: '<sip:alice@192.0.2.10:5062>' }));
+    },
+    get passing() {
+      return flow(...imRegistration(), register({ cseq: 2, contact: PLAIN_CONTACT }));
+    },
     fix: 'Re-REGISTER the existing contact URI without the three tags.',
   },
   check(ctx) {
@@ -214,8 +226,12 @@ export const omaImReg018 = defineRule({
   docs: {
     what: 'Tells where the client left IM (binding kept, IM tags removed) and where it came back (tags again).',
     why: 'An IM-only de-registration is legal and looks like a refresh that forgot the tags; the notice makes the classification visible.',
-    failing: flow(...imRegistration(), register({ cseq: 2, contact: PLAIN_CONTACT })),
-    passing: flow(...imRegistration(), register({ cseq: 2 })),
+    get failing() {
+      return flow(...imRegistration(), register({ cseq: 2, contact: PLAIN_CONTACT }));
+    },
+    get passing() {
+      return flow(...imRegistration(), register({ cseq: 2 }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -243,8 +259,12 @@ export const omaImReg019 = defineRule({
   docs: {
     what: 'A full de-registration sends `Expires: 0`. Removing the binding only through `;expires=0` on the contact, or with an `Expires` header that says otherwise, is reported.',
     why: 'OMA SIMPLE IM §5.2.3 item 3 asks for a REGISTER "with an Expires header set to 0"; a non-zero Expires next to `expires=0` states two intents.',
-    failing: register({ cseq: 5, contact: `${PLAIN_CONTACT};expires=0`, expires: '3600' }),
-    passing: register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }),
+    get failing() {
+      return register({ cseq: 5, contact: `${PLAIN_CONTACT};expires=0`, expires: '3600' });
+    },
+    get passing() {
+      return register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' });
+    },
     fix: '`Contact: <sip:alice@192.0.2.10:5060>` + `Expires: 0` (or `Contact: *` + `Expires: 0`).',
   },
   check(ctx) {
@@ -278,8 +298,12 @@ export const omaImReg020 = defineRule({
   docs: {
     what: 'Documents a decision: a REGISTER that removes the binding may carry the IM tags or not.',
     why: 'The change request does not say whether §5.2.1 item 2 applies to a REGISTER with expiry 0; the binding is removed either way.',
-    failing: '',
-    passing: flow(...imRegistration(), register({ cseq: 2, contact: IM_CONTACT, expires: '0' })),
+    get failing() {
+      return '';
+    },
+    get passing() {
+      return flow(...imRegistration(), register({ cseq: 2, contact: IM_CONTACT, expires: '0' }));
+    },
   },
   check() {
     /* no diagnostic by decision */
@@ -297,8 +321,12 @@ export const omaImReg021 = defineRule({
   docs: {
     what: 'Lists the identities registered implicitly with the AOR (P-Associated-URI of the 2xx), e.g. an E.164 tel: URI.',
     why: 'OMA SIMPLE IM allows E.164 identities to be registered implicitly; a PUBLISH or MESSAGE from such an identity is then legitimate.',
-    failing: flow(register(), reply(register(), 200, { extra: [`P-Associated-URI: <${EX.aor}>, <tel:+15551230001>`] })),
-    passing: flow(register(), reply(register(), 200, { extra: [`P-Associated-URI: <${EX.aor}>`] })),
+    get failing() {
+      return flow(register(), reply(register(), 200, { extra: [`P-Associated-URI: <${EX.aor}>, <tel:+15551230001>`] }));
+    },
+    get passing() {
+      return flow(register(), reply(register(), 200, { extra: [`P-Associated-URI: <${EX.aor}>`] }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission || !ctx.exchange) return;
@@ -321,8 +349,12 @@ export const omaImReg022 = defineRule({
   docs: {
     what: 'The registrar answers `420 Bad Extension` with `Unsupported: pref`: the SIP/IP Core does not support the option tag OMA SIMPLE IM requires.',
     why: 'An OMA IM client cannot register with such a core without breaking §5.2.1 item 3; the core needs RFC 3840 support.',
-    failing: flow(register(), reply(register(), 420, { extra: ['Unsupported: pref'] })),
-    passing: flow(register(), reply(register(), 200)),
+    get failing() {
+      return flow(register(), reply(register(), 420, { extra: ['Unsupported: pref'] }));
+    },
+    get passing() {
+      return flow(register(), reply(register(), 200));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission || ctx.res.status !== 420) return;

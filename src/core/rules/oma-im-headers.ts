@@ -38,8 +38,12 @@ export const omaImReg008 = defineRule({
   docs: {
     what: 'A registering REGISTER carries `Require: pref`. `pref` only in Supported or Proxy-Require does not count.',
     why: 'OMA SIMPLE IM requires the `pref` option tag (RFC 3840): it makes sure the registrar understands the feature tags in Contact instead of silently ignoring them.',
-    failing: register({ require: null, supported: 'pref, path' }),
-    passing: register(),
+    get failing() {
+      return register({ require: null, supported: 'pref, path' });
+    },
+    get passing() {
+      return register();
+    },
     fix: 'Add `Require: pref` (keep `Supported: path` as is).',
   },
   check(ctx) {
@@ -74,8 +78,12 @@ export const omaImReg009 = defineRule({
   docs: {
     what: 'Every REGISTER of the IM client carries a User-Agent header.',
     why: 'OMA SIMPLE IM requires the User-Agent header so that the network can tell the IM release of the client (Appendix F).',
-    failing: register({ userAgent: null }),
-    passing: register(),
+    get failing() {
+      return register({ userAgent: null });
+    },
+    get passing() {
+      return register();
+    },
     fix: 'Add `User-Agent: IM-client/OMA1.0 <vendor>/<version>`.',
   },
   check(ctx) {
@@ -99,8 +107,12 @@ export const omaImReg010 = defineRule({
   docs: {
     what: 'The User-Agent of a REGISTER contains the IM release product `IM-client/OMA<major>.<minor>`.',
     why: 'Appendix F of OMA-TS-SIMPLE_IM makes the client announce its IM release in User-Agent; IM servers use it to pick the protocol variant.',
-    failing: register({ userAgent: 'ExampleIM/2.3.1 (Android 14)' }),
-    passing: register({ userAgent: 'IM-client/OMA1.0 ExampleIM/2.3.1 (Android 14)' }),
+    get failing() {
+      return register({ userAgent: 'ExampleIM/2.3.1 (Android 14)' });
+    },
+    get passing() {
+      return register({ userAgent: 'IM-client/OMA1.0 ExampleIM/2.3.1 (Android 14)' });
+    },
     fix: 'Put `IM-client/OMA1.0` first in User-Agent: `User-Agent: IM-client/OMA1.0 ExampleIM/2.3.1`.',
   },
   check(ctx) {
@@ -136,8 +148,12 @@ export const omaImReg011 = defineRule({
   docs: {
     what: 'The version of the `IM-client` product is a known OMA IM release: `OMA1.0` or `OMA2.0`.',
     why: 'IM servers match the release token exactly; a typo (`OMA_1.0`) or an unknown value makes the client look like an unknown release.',
-    failing: register({ userAgent: 'IM-client/OMA1.1 ExampleIM/2.3.1' }),
-    passing: register(),
+    get failing() {
+      return register({ userAgent: 'IM-client/OMA1.1 ExampleIM/2.3.1' });
+    },
+    get passing() {
+      return register();
+    },
     fix: '`IM-client/OMA1.0` (V1.0 client) or `IM-client/OMA2.0` (V2.0 client).',
   },
   check(ctx) {
@@ -176,8 +192,12 @@ export const omaImReg012 = defineRule({
   docs: {
     what: 'User-Agent is a list of products (`token[/token]`) and comments (`( ... )`) separated by whitespace only.',
     why: 'Most registrars ignore User-Agent, but the IM release token must be extractable: a `;` or `,` glued to it changes the token the server reads.',
-    failing: register({ userAgent: 'IM-client/OMA1.0; ExampleIM/2.3.1' }),
-    passing: register(),
+    get failing() {
+      return register({ userAgent: 'IM-client/OMA1.0; ExampleIM/2.3.1' });
+    },
+    get passing() {
+      return register();
+    },
     fix: 'Separate products with a space: `User-Agent: IM-client/OMA1.0 ExampleIM/2.3.1`.',
   },
   check(ctx) {
@@ -206,8 +226,12 @@ export const omaImReg013 = defineRule({
   docs: {
     what: 'With `sipIpCoreAddresses` set, the REGISTER must be sent to one of those addresses (packet destination) or routed through one (first Route entry).',
     why: 'OMA SIMPLE IM registers through the SIP/IP Core (P-CSCF / outbound proxy); a REGISTER sent straight to an application server bypasses the core.',
-    failing: register(),
-    passing: register({ extra: ['Route: <sip:pcscf.ims.example.net;lr>'] }),
+    get failing() {
+      return register();
+    },
+    get passing() {
+      return register({ extra: ['Route: <sip:pcscf.ims.example.net;lr>'] });
+    },
     fix: 'Send the REGISTER to the configured P-CSCF / outbound proxy.',
     settings: { sipIpCoreAddresses: ['pcscf.ims.example.net'] },
   },

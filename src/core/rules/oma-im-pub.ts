@@ -29,8 +29,12 @@ export const omaImPub002 = defineRule({
   docs: {
     what: 'The settings PUBLISH targets the registered identity, has exactly one Event header, is an initial publication (a body, no SIP-If-Match), has a Content-Type for its body, and should state Expires.',
     why: 'RFC 3903 event state publication: without Event the core answers 489, and a SIP-If-Match on the first publication refers to an entity that does not exist (412).',
-    failing: registered(publish({ event: null })),
-    passing: registered(publish()),
+    get failing() {
+      return registered(publish({ event: null }));
+    },
+    get passing() {
+      return registered(publish());
+    },
     fix: 'Add the settings package in `Event` (see `settingsEventPackage`).',
   },
   check(ctx) {
@@ -62,8 +66,12 @@ export const omaImPub003 = defineRule({
   docs: {
     what: 'The settings PUBLISH uses the configured Event package and Content-Type.',
     why: 'The IM server only accepts the settings document under the package and MIME type of §5.2.4; the wrong package draws 489 Bad Event.',
-    failing: registered(publish({ event: 'presence' })),
-    passing: registered(publish({ event: 'im-settings' })),
+    get failing() {
+      return registered(publish({ event: 'presence' }));
+    },
+    get passing() {
+      return registered(publish({ event: 'im-settings' }));
+    },
     fix: 'Use the package and MIME type your IM server expects (set them in the settings so the check knows).',
     settings: { settingsEventPackage: 'im-settings', settingsContentType: 'application/im-settings+xml' },
   },
@@ -129,8 +137,12 @@ export const omaImPub004 = defineRule({
   docs: {
     what: `The root element of the settings document is in the configured namespace or in \`${DEFAULT_SETTINGS_NAMESPACE}\`.`,
     why: 'A settings document in another namespace is most likely a different document (e.g. a presence document sent by mistake).',
-    failing: registered(publish({ body: '<?xml version="1.0"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@ims.example.net"/>\n' })),
-    passing: registered(publish()),
+    get failing() {
+      return registered(publish({ body: '<?xml version="1.0"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@ims.example.net"/>\n' }));
+    },
+    get passing() {
+      return registered(publish());
+    },
   },
   check(ctx) {
     if (ctx.event !== 'publish' || !ctx.settingsPublish || !ctx.pub.hasBody) return;
@@ -154,12 +166,16 @@ export const omaImPub005 = defineRule({
   docs: {
     what: 'The settings PUBLISH carries `IM-client/<release>` in User-Agent and, when the registration 2xx returned a Service-Route, a Route ending with those URIs in order.',
     why: 'The IM server reads the release from the PUBLISH too; an IMS core rejects requests that do not follow the Service-Route ("400 Not following indicated service routes").',
-    failing: flow(register(), reply(register(), 200, { extra: ['Service-Route: <sip:orig@scscf.ims.example.net;lr>'] }), publish()),
-    passing: flow(
-      register(),
-      reply(register(), 200, { extra: ['Service-Route: <sip:orig@scscf.ims.example.net;lr>'] }),
-      publish({ route: '<sip:pcscf.ims.example.net;lr>, <sip:orig@scscf.ims.example.net;lr>' }),
-    ),
+    get failing() {
+      return flow(register(), reply(register(), 200, { extra: ['Service-Route: <sip:orig@scscf.ims.example.net;lr>'] }), publish());
+    },
+    get passing() {
+      return flow(
+        register(),
+        reply(register(), 200, { extra: ['Service-Route: <sip:orig@scscf.ims.example.net;lr>'] }),
+        publish({ route: '<sip:pcscf.ims.example.net;lr>, <sip:orig@scscf.ims.example.net;lr>' }),
+      );
+    },
   },
   check(ctx) {
     if (ctx.event !== 'publish' || !ctx.settingsPublish) return;
@@ -192,8 +208,12 @@ export const omaImPub006 = defineRule({
   docs: {
     what: '489 (package unknown) and 412 (entity-tag unknown) answers to the settings PUBLISH are explained; a 2xx must return SIP-ETag; a refresh (same Event, no body) must carry SIP-If-Match.',
     why: 'Without SIP-If-Match a refresh is a new, empty publication; without SIP-ETag the client cannot refresh at all.',
-    failing: registered(publish(), reply(publish(), 489)),
-    passing: registered(publish(), reply(publish(), 200, { extra: ['SIP-ETag: e1', 'Expires: 3600'] })),
+    get failing() {
+      return registered(publish(), reply(publish(), 489));
+    },
+    get passing() {
+      return registered(publish(), reply(publish(), 200, { extra: ['SIP-ETag: e1', 'Expires: 3600'] }));
+    },
   },
   check(ctx) {
     if (ctx.event === 'publish') {

@@ -104,8 +104,12 @@ function missingTagRule(id: string, tag: ImTag, withoutTag: string): Rule {
     docs: {
       what: `Every Contact that a registering REGISTER (initial or refresh) binds must carry the \`${tag}\` feature tag as a Contact header parameter.`,
       why: `OMA SIMPLE IM requires it in the REGISTER Contact; ${TAG_PURPOSE[tag]}.`,
-      failing: register({ contact: withoutTag }),
-      passing: register(),
+      get failing() {
+        return register({ contact: withoutTag });
+      },
+      get passing() {
+        return register();
+      },
       fix: `Append \`;${tag}\` to the Contact value (after the \`>\`).`,
     },
     check(ctx) {
@@ -138,8 +142,12 @@ export const omaImReg004 = defineRule({
   docs: {
     what: 'An IM feature tag is a boolean: it is written without a value (preferred) or as `="TRUE"`.',
     why: 'RFC 3840 values must be quoted and a boolean tag is TRUE or FALSE; registrars and proxies that match capabilities may not see `=1` or `="yes"` as TRUE, and `="FALSE"` explicitly says the feature is NOT supported.',
-    failing: register({ contact: `<${EX.contactUri}>;+g.oma.sip-im=1;+g.oma.sip-im.system-message;+g.oma.sip-im.large-message` }),
-    passing: register({ contact: `<${EX.contactUri}>;+g.oma.sip-im;+g.oma.sip-im.system-message="TRUE";+g.oma.sip-im.large-message` }),
+    get failing() {
+      return register({ contact: `<${EX.contactUri}>;+g.oma.sip-im=1;+g.oma.sip-im.system-message;+g.oma.sip-im.large-message` });
+    },
+    get passing() {
+      return register({ contact: `<${EX.contactUri}>;+g.oma.sip-im;+g.oma.sip-im.system-message="TRUE";+g.oma.sip-im.large-message` });
+    },
     fix: 'Write the tag without a value: `;+g.oma.sip-im`.',
   },
   check(ctx) {
@@ -173,8 +181,12 @@ export const omaImReg005 = defineRule({
   docs: {
     what: 'Flags Contact parameters that look like an IM tag but are spelled differently (missing `+`, `_` for `-`, missing hyphen, abbreviations).',
     why: 'Feature tags match by exact name: a misspelled tag is simply a different, unknown capability, so the intended one is absent for every network element.',
-    failing: register({ contact: `<${EX.contactUri}>;+g.oma.sip-im;+g.oma.sip-im.system-message;+g.oma.sip-im.large_message` }),
-    passing: register(),
+    get failing() {
+      return register({ contact: `<${EX.contactUri}>;+g.oma.sip-im;+g.oma.sip-im.system-message;+g.oma.sip-im.large_message` });
+    },
+    get passing() {
+      return register();
+    },
     fix: 'Use the exact name, e.g. `;+g.oma.sip-im.large-message`.',
   },
   check(ctx) {
@@ -202,8 +214,12 @@ export const omaImReg006 = defineRule({
   docs: {
     what: 'An IM tag written inside `<...>` is a parameter of the contact URI, not a feature tag of the Contact.',
     why: 'Only parameters after the `>` are Contact (header) parameters; inside the brackets the tag is part of the URI and announces no capability.',
-    failing: register({ contact: `<${EX.contactUri};+g.oma.sip-im>;+g.oma.sip-im.system-message;+g.oma.sip-im.large-message` }),
-    passing: register(),
+    get failing() {
+      return register({ contact: `<${EX.contactUri};+g.oma.sip-im>;+g.oma.sip-im.system-message;+g.oma.sip-im.large-message` });
+    },
+    get passing() {
+      return register();
+    },
     fix: 'Move the tags after the closing `>`: `<sip:alice@192.0.2.10:5060>;+g.oma.sip-im;...`.',
   },
   check(ctx) {
@@ -229,8 +245,12 @@ export const omaImReg007 = defineRule({
   docs: {
     what: 'When one REGISTER binds several contacts, either all or none of them carry the IM tags.',
     why: 'A tag-less second contact (e.g. the IPv6 one of a dual-stack client) receives no IM traffic, which is rarely what the client meant.',
-    failing: register({ contact: `${IM_CONTACT}, <sip:alice@[2001:db8::10]:5060>` }),
-    passing: register({ contact: `${IM_CONTACT}, <sip:alice@[2001:db8::10]:5060>;${EX.imTags}` }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT}, <sip:alice@[2001:db8::10]:5060>` });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT}, <sip:alice@[2001:db8::10]:5060>;${EX.imTags}` });
+    },
     fix: 'Put the same tag set on every contact the client registers, or register them separately.',
   },
   check(ctx) {
@@ -260,8 +280,12 @@ export const omaImReg016 = defineRule({
   docs: {
     what: 'A Contact that carries some but not all of the three IM tags is neither a valid IM registration (all three) nor a valid IM-only de-registration (none).',
     why: 'OMA SIMPLE IM registers with all three tags and leaves IM by removing all three; a partial set leaves the core with a capability set no IM server expects.',
-    failing: flow(...imRegistration(), register({ cseq: 2, contact: `<${EX.contactUri}>;+g.oma.sip-im.large-message` })),
-    passing: flow(...imRegistration(), register({ cseq: 2, contact: PLAIN_CONTACT })),
+    get failing() {
+      return flow(...imRegistration(), register({ cseq: 2, contact: `<${EX.contactUri}>;+g.oma.sip-im.large-message` }));
+    },
+    get passing() {
+      return flow(...imRegistration(), register({ cseq: 2, contact: PLAIN_CONTACT }));
+    },
     fix: 'Remove all three tags (IM-only de-registration) or include all three (stay registered for IM).',
   },
   check(ctx) {

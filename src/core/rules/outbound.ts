@@ -59,8 +59,12 @@ export const outbound001 = defineRule({
   docs: {
     what: 'The `+sip.instance` Contact parameter is a URN in angle brackets inside double quotes: `"<urn:uuid:…>"` (RFC 4122 UUID) or `"<urn:gsma:imei:…>"` (3GPP / RCS devices).',
     why: 'The registrar compares instance-ids as strings to recognise the same device across registrations (RFC 5626, GRUU); a malformed value is ignored or makes each REGISTER look like a new device.',
-    failing: register({ contact: `${IM_CONTACT};+sip.instance=urn:uuid:0ed88e5e-9fb0-4656-8d3c-41384aca903a` }),
-    passing: register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE}` }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};+sip.instance=urn:uuid:0ed88e5e-9fb0-4656-8d3c-41384aca903a` });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE}` });
+    },
     fix: '`;+sip.instance="<urn:uuid:0ed88e5e-9fb0-4656-8d3c-41384aca903a>"`',
   },
   check(ctx) {
@@ -90,8 +94,12 @@ export const outbound002 = defineRule({
   docs: {
     what: 'A Contact with `reg-id` also carries `+sip.instance`, and `reg-id` is a positive integer.',
     why: 'The registrar identifies an outbound flow by instance-id + reg-id; without the instance-id it ignores reg-id and the flow-failover the client expects does not happen.',
-    failing: register({ contact: `${IM_CONTACT};reg-id=1`, supported: 'path, outbound' }),
-    passing: register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};reg-id=1`, supported: 'path, outbound' });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' });
+    },
     fix: 'Add `;+sip.instance="<urn:uuid:…>"` next to `;reg-id=1`.',
   },
   check(ctx) {
@@ -124,8 +132,12 @@ export const outbound003 = defineRule({
   docs: {
     what: 'A REGISTER that uses outbound (`reg-id` in Contact) lists `outbound` in Supported.',
     why: 'The `outbound` option tag tells the edge proxy and the registrar to keep the flow; without it the registrar treats the REGISTER as a normal one and replaces bindings instead of flows.',
-    failing: register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1` }),
-    passing: register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1` });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' });
+    },
     fix: '`Supported: path, outbound`',
   },
   check(ctx) {
@@ -160,8 +172,12 @@ export const outbound004 = defineRule({
   docs: {
     what: 'Within one Call-ID, every REGISTER of the client carries the same `+sip.instance` value.',
     why: 'The registrar keys the binding (and the GRUU) on the instance-id: a changed value creates a second binding for the same device, which keeps attracting requests until it expires.',
-    failing: flow(...imRegistration({ cseq: 1, contact: `${IM_CONTACT};+sip.instance=${INSTANCE_A}` }), register({ cseq: 2, contact: `${IM_CONTACT};+sip.instance=${INSTANCE_B}` })),
-    passing: flow(...imRegistration({ cseq: 1, contact: `${IM_CONTACT};+sip.instance=${INSTANCE_A}` }), register({ cseq: 2, contact: `${IM_CONTACT};+sip.instance=${INSTANCE_A}` })),
+    get failing() {
+      return flow(...imRegistration({ cseq: 1, contact: `${IM_CONTACT};+sip.instance=${INSTANCE_A}` }), register({ cseq: 2, contact: `${IM_CONTACT};+sip.instance=${INSTANCE_B}` }));
+    },
+    get passing() {
+      return flow(...imRegistration({ cseq: 1, contact: `${IM_CONTACT};+sip.instance=${INSTANCE_A}` }), register({ cseq: 2, contact: `${IM_CONTACT};+sip.instance=${INSTANCE_A}` }));
+    },
     fix: 'Generate the instance-id once per device (store it) and send it in every REGISTER.',
   },
   check(ctx) {
@@ -188,16 +204,20 @@ export const outbound005 = defineRule({
   docs: {
     what: 'The registrar answers 439: the REGISTER asked for outbound (`reg-id`) but the first-hop proxy did not add a Path with `;ob`.',
     why: 'The client cannot use outbound through this edge proxy: it must register again without `reg-id` or through an outbound-capable edge, or it stays unregistered.',
-    failing: flow(
-      register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }),
-      reply(register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }), 439, { reason: 'First Hop Lacks Outbound Support' }),
-    ),
-    passing: flow(
-      register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }),
-      reply(register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }), 200, {
-        extra: [`Path: <sip:edge.${EX.domain};lr;ob>`, 'Require: outbound'],
-      }),
-    ),
+    get failing() {
+      return flow(
+        register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }),
+        reply(register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }), 439, { reason: 'First Hop Lacks Outbound Support' }),
+      );
+    },
+    get passing() {
+      return flow(
+        register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }),
+        reply(register({ contact: `${IM_CONTACT};+sip.instance=${EXAMPLE_INSTANCE};reg-id=1`, supported: 'path, outbound' }), 200, {
+          extra: [`Path: <sip:edge.${EX.domain};lr;ob>`, 'Require: outbound'],
+        }),
+      );
+    },
     fix: 'Network side: let the edge proxy support RFC 5626 (Path with `;ob`); client side: retry without `reg-id`.',
   },
   check(ctx) {

@@ -21,8 +21,12 @@ export const rfc3261Reg001 = defineRule({
   docs: {
     what: 'The Request-URI of REGISTER is a SIP or SIPS URI naming the registrar domain: no user part, no `@`.',
     why: 'RFC 3261 §10.2: "The userinfo and \'@\' components of the SIP URI MUST NOT be present"; registrars reject or misroute such requests.',
-    failing: register({ requestUri: `sip:alice@${EX.domain}` }),
-    passing: register(),
+    get failing() {
+      return register({ requestUri: `sip:alice@${EX.domain}` });
+    },
+    get passing() {
+      return register();
+    },
     fix: '`REGISTER sip:ims.example.net SIP/2.0`',
   },
   check(ctx) {
@@ -45,8 +49,12 @@ export const rfc3261Reg002 = defineRule({
   docs: {
     what: 'The To header holds the address-of-record being registered, as a sip: or sips: URI.',
     why: 'A REGISTER binds contacts to a SIP AOR; a tel: URI cannot be registered (E.164 numbers are associated implicitly, OMA-IM-REG-021).',
-    failing: register({ to: '<tel:+15551230001>' }),
-    passing: register(),
+    get failing() {
+      return register({ to: '<tel:+15551230001>' });
+    },
+    get passing() {
+      return register();
+    },
     fix: '`To: <sip:+15551230001@ims.example.net;user=phone>` (or the operator\'s SIP AOR).',
   },
   check(ctx) {
@@ -68,8 +76,12 @@ export const rfc3261Reg003 = defineRule({
   docs: {
     what: 'From and To of a REGISTER name the same AOR (a different From means a third-party registration).',
     why: 'An IM client registers itself; a different From usually means a configuration mistake and the registrar may refuse the third party.',
-    failing: register({ from: `<sip:admin@${EX.domain}>;tag=${EX.fromTag}` }),
-    passing: register(),
+    get failing() {
+      return register({ from: `<sip:admin@${EX.domain}>;tag=${EX.fromTag}` });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -90,8 +102,12 @@ export const rfc3261Reg004 = defineRule({
   docs: {
     what: 'The To header of a REGISTER has no `tag` parameter.',
     why: 'A request outside a dialog carries no To tag; REGISTER never creates a dialog, and a registrar may treat a tagged request as an unknown in-dialog request.',
-    failing: register({ to: `<${EX.aor}>;tag=as7d8` }),
-    passing: register(),
+    get failing() {
+      return register({ to: `<${EX.aor}>;tag=as7d8` });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -113,8 +129,12 @@ export const rfc3261Reg005 = defineRule({
   docs: {
     what: 'A REGISTER has To, From, CSeq, Call-ID, Max-Forwards and Via, and From has a tag.',
     why: 'These six headers are mandatory in every request; the From tag identifies the sender\'s side of the transaction.',
-    failing: register({ maxForwards: null }),
-    passing: register(),
+    get failing() {
+      return register({ maxForwards: null });
+    },
+    get passing() {
+      return register();
+    },
     fix: '`Max-Forwards: 70`',
   },
   check(ctx) {
@@ -137,8 +157,12 @@ export const rfc3261Reg006 = defineRule({
   docs: {
     what: 'CSeq is `<number> REGISTER`: a number below 2^31 and the method written exactly as in the start line.',
     why: 'Responses are matched to requests by CSeq method; method names are case-sensitive and the number is limited to 31 bits.',
-    failing: register({ extra: [] }).replace('CSeq: 1 REGISTER', 'CSeq: 1 register'),
-    passing: register(),
+    get failing() {
+      return register({ extra: [] }).replace('CSeq: 1 REGISTER', 'CSeq: 1 register');
+    },
+    get passing() {
+      return register();
+    },
     fix: '`CSeq: 1 REGISTER`',
   },
   check(ctx) {
@@ -167,8 +191,12 @@ export const rfc3261Reg007 = defineRule({
   docs: {
     what: 'A UA starts Max-Forwards at 70; the value is an integer from 0 to 255.',
     why: 'A low initial value makes the REGISTER die on a longer path (483 Too Many Hops).',
-    failing: register({ maxForwards: '10' }),
-    passing: register(),
+    get failing() {
+      return register({ maxForwards: '10' });
+    },
+    get passing() {
+      return register();
+    },
     fix: '`Max-Forwards: 70`',
   },
   check(ctx) {
@@ -192,8 +220,12 @@ export const rfc3261Reg008 = defineRule({
   docs: {
     what: 'The top Via has a `branch` that starts with the magic cookie `z9hG4bK`.',
     why: 'Without the cookie, responses cannot be matched per RFC 3261 §17.1.3 and proxies fall back to RFC 2543 loop detection.',
-    failing: register({ via: 'SIP/2.0/UDP 192.0.2.10:5060;branch=8a6b1c;rport' }),
-    passing: register(),
+    get failing() {
+      return register({ via: 'SIP/2.0/UDP 192.0.2.10:5060;branch=8a6b1c;rport' });
+    },
+    get passing() {
+      return register();
+    },
     fix: '`Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK8a6b1c;rport`',
   },
   check(ctx) {
@@ -221,8 +253,12 @@ export const rfc3261Reg009 = defineRule({
   docs: {
     what: 'Each new REGISTER (new CSeq) uses a new top-Via branch.',
     why: 'The branch identifies the transaction: reusing it makes proxies and the registrar take the new request for a retransmission of the old one.',
-    failing: flow(register({ cseq: 1, branch: 'z9hG4bK111' }), reply(register({ cseq: 1, branch: 'z9hG4bK111' }), 401), register({ cseq: 2, branch: 'z9hG4bK111', authorization: true })),
-    passing: flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), register({ cseq: 2, authorization: true })),
+    get failing() {
+      return flow(register({ cseq: 1, branch: 'z9hG4bK111' }), reply(register({ cseq: 1, branch: 'z9hG4bK111' }), 401), register({ cseq: 2, branch: 'z9hG4bK111', authorization: true }));
+    },
+    get passing() {
+      return flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), register({ cseq: 2, authorization: true }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -244,8 +280,12 @@ export const rfc3261Reg010 = defineRule({
   docs: {
     what: 'Refreshes and de-registrations of a binding reuse the Call-ID of its registration.',
     why: 'The registrar orders REGISTERs of one client by Call-ID + CSeq; a new Call-ID looks like another client and defeats out-of-order detection.',
-    failing: flow(...imRegistration(), register({ cseq: 2, callId: '9f1c77aa@192.0.2.10' })),
-    passing: flow(...imRegistration(), register({ cseq: 2 })),
+    get failing() {
+      return flow(...imRegistration(), register({ cseq: 2, callId: '9f1c77aa@192.0.2.10' }));
+    },
+    get passing() {
+      return flow(...imRegistration(), register({ cseq: 2 }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -269,8 +309,12 @@ export const rfc3261Reg011 = defineRule({
   docs: {
     what: 'Within one Call-ID, each new REGISTER (including the resend with credentials) uses the previous CSeq + 1.',
     why: 'Registrars drop or ignore REGISTERs whose CSeq does not increase (OpenSIPS answers 200 without applying them), so the client believes a refresh worked that never did.',
-    failing: flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), register({ cseq: 1, branch: 'z9hG4bKreg1b', authorization: true })),
-    passing: flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), register({ cseq: 2, authorization: true })),
+    get failing() {
+      return flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), register({ cseq: 1, branch: 'z9hG4bKreg1b', authorization: true }));
+    },
+    get passing() {
+      return flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), register({ cseq: 2, authorization: true }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -296,8 +340,12 @@ export const rfc3261Reg012 = defineRule({
   docs: {
     what: 'A UA does not send a new REGISTER for a binding until the previous one got a final response or timed out (Timer F, 32 s).',
     why: 'Overlapping REGISTERs race at the registrar: the older one may be applied last and undo the newer binding state.',
-    failing: flow(register({ cseq: 4 }), 2, register({ cseq: 5 }), reply(register({ cseq: 4 }), 200), reply(register({ cseq: 5 }), 200)),
-    passing: flow(...imRegistration({ cseq: 4 }), register({ cseq: 5 }), reply(register({ cseq: 5 }), 200)),
+    get failing() {
+      return flow(register({ cseq: 4 }), 2, register({ cseq: 5 }), reply(register({ cseq: 4 }), 200), reply(register({ cseq: 5 }), 200));
+    },
+    get passing() {
+      return flow(...imRegistration({ cseq: 4 }), register({ cseq: 5 }), reply(register({ cseq: 5 }), 200));
+    },
   },
   check(ctx) {
     type Pending = { index: number; span: { start: number; end: number }; cseq: number; ex: Exchange };
@@ -353,8 +401,12 @@ export const rfc3261Reg013 = defineRule({
   docs: {
     what: '`Contact: *` (remove all bindings) is only allowed with an `Expires: 0` header.',
     why: 'Registrars reject a wildcard without a zero expiry with 400 Bad Request: the de-registration does not happen.',
-    failing: register({ cseq: 5, contact: '*', expires: null }),
-    passing: register({ cseq: 5, contact: '*', expires: '0' }),
+    get failing() {
+      return register({ cseq: 5, contact: '*', expires: null });
+    },
+    get passing() {
+      return register({ cseq: 5, contact: '*', expires: '0' });
+    },
     fix: '`Contact: *` + `Expires: 0`.',
   },
   check(ctx) {
@@ -378,8 +430,12 @@ export const rfc3261Reg014 = defineRule({
   docs: {
     what: 'The wildcard `*` is the only Contact value and carries no parameters.',
     why: 'A registrar rejects `*` combined with other contacts or with parameters (400).',
-    failing: register({ cseq: 5, contact: `*, ${PLAIN_CONTACT}`, expires: '0' }),
-    passing: register({ cseq: 5, contact: '*', expires: '0' }),
+    get failing() {
+      return register({ cseq: 5, contact: `*, ${PLAIN_CONTACT}`, expires: '0' });
+    },
+    get passing() {
+      return register({ cseq: 5, contact: '*', expires: '0' });
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -404,8 +460,12 @@ export const rfc3261Reg015 = defineRule({
   docs: {
     what: 'A Contact URI that has URI headers (`?`) or parameters must be enclosed in `<...>`; without brackets every `;param` is a Contact header parameter.',
     why: 'Unbracketed, `;transport=tcp` silently becomes a Contact parameter and the binding is registered without it.',
-    failing: register({ contact: `sip:alice@192.0.2.10:5060;transport=tcp;${EX.imTags}` }),
-    passing: register({ contact: `<sip:alice@192.0.2.10:5060;transport=tcp>;${EX.imTags}` }),
+    get failing() {
+      return register({ contact: `sip:alice@192.0.2.10:5060;transport=tcp;${EX.imTags}` });
+    },
+    get passing() {
+      return register({ contact: `<sip:alice@192.0.2.10:5060;transport=tcp>;${EX.imTags}` });
+    },
     fix: '`Contact: <sip:alice@192.0.2.10;transport=tcp>;+g.oma.sip-im;…`',
   },
   check(ctx) {
@@ -434,8 +494,12 @@ export const rfc3261Reg016 = defineRule({
   docs: {
     what: 'The Expires header and the Contact `expires` parameter are plain decimal seconds (`1*DIGIT`), at most 2^32-1.',
     why: 'A registrar treats a malformed expiry as 3600 (RFC 3261) or rejects the REGISTER (OpenSIPS: 400): the client\'s intent, e.g. de-registration, is lost.',
-    failing: register({ expires: '3600s' }),
-    passing: register(),
+    get failing() {
+      return register({ expires: '3600s' });
+    },
+    get passing() {
+      return register();
+    },
     fix: '`Expires: 3600`',
   },
   check(ctx) {
@@ -464,8 +528,12 @@ export const rfc3261Reg017 = defineRule({
   docs: {
     what: 'A Contact `expires` parameter and the `Expires` header disagree on whether the binding is removed (one is 0, the other not).',
     why: 'The parameter wins, but two opposite intents in one request usually mean a bug in the client\'s de-registration code.',
-    failing: register({ contact: `${PLAIN_CONTACT};expires=0`, expires: '600000' }),
-    passing: register({ contact: PLAIN_CONTACT, expires: '0' }),
+    get failing() {
+      return register({ contact: `${PLAIN_CONTACT};expires=0`, expires: '600000' });
+    },
+    get passing() {
+      return register({ contact: PLAIN_CONTACT, expires: '0' });
+    },
     fix: 'State the intent once (parameter or header).',
   },
   check(ctx) {
@@ -493,8 +561,12 @@ export const rfc3261Reg018 = defineRule({
   docs: {
     what: 'Contact values of a REGISTER do not carry the RFC 2543 `action` parameter.',
     why: 'RFC 3261 deprecated `action` (proxy/redirect); clients SHOULD NOT send it and registrars ignore it.',
-    failing: register({ contact: `${IM_CONTACT};action=proxy` }),
-    passing: register(),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};action=proxy` });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -516,8 +588,12 @@ export const rfc3261Reg019 = defineRule({
   docs: {
     what: 'The Contact `q` parameter is a qvalue: 0 to 1 with at most three decimals.',
     why: 'Registrars reject an invalid q (OpenSIPS: 400) or drop the preference.',
-    failing: register({ contact: `${IM_CONTACT};q=1.5` }),
-    passing: register({ contact: `${IM_CONTACT};q=0.8` }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};q=1.5` });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT};q=0.8` });
+    },
     fix: '`;q=1.0`',
   },
   check(ctx) {
@@ -539,8 +615,12 @@ export const rfc3261Reg020 = defineRule({
   docs: {
     what: 'When the AOR is a `sips:` URI, the registered contacts are `sips:` URIs too.',
     why: 'A sips: AOR promises TLS end to end; a sip: contact lets the last hop fall back to an unprotected transport.',
-    failing: register({ to: `<sips:alice@${EX.domain}>`, from: `<sips:alice@${EX.domain}>;tag=${EX.fromTag}` }),
-    passing: register({ to: `<sips:alice@${EX.domain}>`, from: `<sips:alice@${EX.domain}>;tag=${EX.fromTag}`, contact: `<sips:alice@192.0.2.10:5061>;${EX.imTags}` }),
+    get failing() {
+      return register({ to: `<sips:alice@${EX.domain}>`, from: `<sips:alice@${EX.domain}>;tag=${EX.fromTag}` });
+    },
+    get passing() {
+      return register({ to: `<sips:alice@${EX.domain}>`, from: `<sips:alice@${EX.domain}>;tag=${EX.fromTag}`, contact: `<sips:alice@192.0.2.10:5061>;${EX.imTags}` });
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -562,8 +642,12 @@ export const rfc3261Reg021 = defineRule({
   docs: {
     what: 'A UA does not put Record-Route in a REGISTER.',
     why: 'Harmless to the registrar (ignored), but a sign of a stack that treats REGISTER like a dialog-creating request.',
-    failing: register({ extra: ['Record-Route: <sip:192.0.2.10;lr>'] }),
-    passing: register(),
+    get failing() {
+      return register({ extra: ['Record-Route: <sip:192.0.2.10;lr>'] });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register' || ctx.observedDownstream) return;
@@ -586,8 +670,12 @@ export const rfc3261Reg022 = defineRule({
   docs: {
     what: 'A REGISTER over a stream transport (TCP/TLS) carries Content-Length, and the value covers the whole body.',
     why: 'On a stream, Content-Length is the only message boundary; with a wrong value the receiver cuts the stream at the wrong place.',
-    failing: register({ contentLength: 'Content-Length: 0', body: 'unexpected\n' }),
-    passing: register(),
+    get failing() {
+      return register({ contentLength: 'Content-Length: 0', body: 'unexpected\n' });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -615,8 +703,12 @@ export const rfc3261Reg023 = defineRule({
   docs: {
     what: 'A refresh or de-registration goes to the registrar (Request-URI host and port) the binding was registered with.',
     why: 'Another registrar does not know the binding: the refresh creates a second one and the de-registration removes nothing.',
-    failing: flow(...imRegistration(), register({ cseq: 2, requestUri: 'sip:other.example.net' })),
-    passing: flow(...imRegistration(), register({ cseq: 2 })),
+    get failing() {
+      return flow(...imRegistration(), register({ cseq: 2, requestUri: 'sip:other.example.net' }));
+    },
+    get passing() {
+      return flow(...imRegistration(), register({ cseq: 2 }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;

@@ -30,8 +30,12 @@ export const rfc3261Rsp001 = defineRule({
   docs: {
     what: 'A response copies Call-ID, CSeq, From (with its tag) and the Via list of the request, and the To URI.',
     why: 'The client matches responses by these fields; a response that changes them is dropped or attached to the wrong transaction.',
-    failing: flow(register(), reply(register(), 200).replace(`tag=${EX.fromTag}`, 'tag=zz99')),
-    passing: flow(register(), reply(register(), 200)),
+    get failing() {
+      return flow(register(), reply(register(), 200).replace(`tag=${EX.fromTag}`, 'tag=zz99'));
+    },
+    get passing() {
+      return flow(register(), reply(register(), 200));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission || !ctx.req) return;
@@ -61,8 +65,12 @@ export const rfc3261Rsp002 = defineRule({
   docs: {
     what: 'A response other than 100 adds a tag to To.',
     why: 'The UAS must add a To tag when the request had none; clients may discard tag-less final responses.',
-    failing: flow(register(), reply(register(), 200, { toTag: null })),
-    passing: flow(register(), reply(register(), 200)),
+    get failing() {
+      return flow(register(), reply(register(), 200, { toTag: null }));
+    },
+    get passing() {
+      return flow(register(), reply(register(), 200));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission) return;
@@ -84,8 +92,12 @@ export const rfc3261Rsp003 = defineRule({
   docs: {
     what: 'Every REGISTER gets a final response within Timer F (32 s); every response belongs to a REGISTER in the capture.',
     why: 'A REGISTER without a final response means the registrar is unreachable or the response was lost (wrong Via, NAT); the client is not registered.',
-    failing: flow(register({ cseq: 1 }), 40, register({ cseq: 2, branch: 'z9hG4bKnext' }), reply(register({ cseq: 2, branch: 'z9hG4bKnext' }), 200)),
-    passing: flow(...imRegistration({ cseq: 1 }), 40, register({ cseq: 2 }), reply(register({ cseq: 2 }), 200)),
+    get failing() {
+      return flow(register({ cseq: 1 }), 40, register({ cseq: 2, branch: 'z9hG4bKnext' }), reply(register({ cseq: 2, branch: 'z9hG4bKnext' }), 200));
+    },
+    get passing() {
+      return flow(...imRegistration({ cseq: 1 }), 40, register({ cseq: 2 }), reply(register({ cseq: 2 }), 200));
+    },
   },
   check(ctx) {
     if (ctx.event === 'register-response') {
@@ -122,8 +134,12 @@ export const rfc3261Rsp004 = defineRule({
   docs: {
     what: 'A 401 carries WWW-Authenticate, a 407 carries Proxy-Authenticate.',
     why: 'Without the challenge the client has no realm and nonce to answer: it cannot register.',
-    failing: flow(register(), reply(register(), 401).replace(/^WWW-Authenticate:.*\n/m, '')),
-    passing: flow(register(), reply(register(), 401), register({ cseq: 2, authorization: true }), reply(register({ cseq: 2, authorization: true }), 200), publish(), reply(publish(), 200, { extra: ['SIP-ETag: e1'] })),
+    get failing() {
+      return flow(register(), reply(register(), 401).replace(/^WWW-Authenticate:.*\n/m, ''));
+    },
+    get passing() {
+      return flow(register(), reply(register(), 401), register({ cseq: 2, authorization: true }), reply(register({ cseq: 2, authorization: true }), 200), publish(), reply(publish(), 200, { extra: ['SIP-ETag: e1'] }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission) return;
@@ -145,8 +161,12 @@ export const rfc3261Rsp005 = defineRule({
   docs: {
     what: 'After a 401/407 the client resends the REGISTER with credentials, and not the very credentials that were just rejected.',
     why: 'A client that does not answer never registers; one that resends rejected credentials loops against the registrar.',
-    failing: flow(register(), reply(register(), 401)),
-    passing: flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), ...imRegistration({ cseq: 2, authorization: true })),
+    get failing() {
+      return flow(register(), reply(register(), 401));
+    },
+    get passing() {
+      return flow(register({ cseq: 1 }), reply(register({ cseq: 1 }), 401), ...imRegistration({ cseq: 2, authorization: true }));
+    },
   },
   check(ctx) {
     if (ctx.event === 'window') {
@@ -182,8 +202,12 @@ export const rfc3261Rsp006 = defineRule({
   docs: {
     what: 'A 423 Interval Too Brief carries Min-Expires.',
     why: 'Without Min-Expires the client cannot tell which expiry the registrar accepts; some stacks treat it as a failure.',
-    failing: flow(register({ expires: '30' }), reply(register({ expires: '30' }), 423)),
-    passing: flow(register({ expires: '30' }), reply(register({ expires: '30' }), 423, { extra: ['Min-Expires: 60'] })),
+    get failing() {
+      return flow(register({ expires: '30' }), reply(register({ expires: '30' }), 423));
+    },
+    get passing() {
+      return flow(register({ expires: '30' }), reply(register({ expires: '30' }), 423, { extra: ['Min-Expires: 60'] }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission || ctx.res.status !== 423) return;
@@ -205,8 +229,12 @@ export const rfc3261Rsp007 = defineRule({
   docs: {
     what: 'After 423 with Min-Expires N, the retry asks for at least N seconds on every contact it registers.',
     why: 'A retry with a shorter expiry gets 423 again: the client never registers.',
-    failing: flow(register({ cseq: 1, expires: '30' }), reply(register({ cseq: 1, expires: '30' }), 423, { extra: ['Min-Expires: 60'] }), register({ cseq: 2, expires: '45' })),
-    passing: flow(register({ cseq: 1, expires: '30' }), reply(register({ cseq: 1, expires: '30' }), 423, { extra: ['Min-Expires: 60'] }), register({ cseq: 2, expires: '60' })),
+    get failing() {
+      return flow(register({ cseq: 1, expires: '30' }), reply(register({ cseq: 1, expires: '30' }), 423, { extra: ['Min-Expires: 60'] }), register({ cseq: 2, expires: '45' }));
+    },
+    get passing() {
+      return flow(register({ cseq: 1, expires: '30' }), reply(register({ cseq: 1, expires: '30' }), 423, { extra: ['Min-Expires: 60'] }), register({ cseq: 2, expires: '60' }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -237,8 +265,12 @@ export const rfc3261Rsp008 = defineRule({
   docs: {
     what: 'The 2xx to a registering REGISTER lists every current binding of the AOR, including the contact just registered.',
     why: 'The client reads its granted expiry from its own contact in the 2xx; if it is missing the client cannot tell whether the binding exists.',
-    failing: flow(register(), reply(register(), 200, { contact: [] })),
-    passing: flow(register(), reply(register(), 200)),
+    get failing() {
+      return flow(register(), reply(register(), 200, { contact: [] }));
+    },
+    get passing() {
+      return flow(register(), reply(register(), 200));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission || !ctx.exchange || !ctx.req) return;
@@ -265,8 +297,12 @@ export const rfc3261Rsp009 = defineRule({
   docs: {
     what: 'After a successful de-registration the 2xx no longer lists the removed contact with a non-zero expiry.',
     why: 'A binding still listed was not removed: requests keep being routed to a client that left.',
-    failing: flow(register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }), reply(register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }), 200, { contact: [`Contact: ${PLAIN_CONTACT};expires=1800`] })),
-    passing: flow(register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }), reply(register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }), 200)),
+    get failing() {
+      return flow(register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }), reply(register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }), 200, { contact: [`Contact: ${PLAIN_CONTACT};expires=1800`] }));
+    },
+    get passing() {
+      return flow(register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }), reply(register({ cseq: 5, contact: PLAIN_CONTACT, expires: '0' }), 200));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission || !ctx.exchange || !ctx.req) return;
@@ -292,8 +328,12 @@ export const rfc3261Rsp010 = defineRule({
   docs: {
     what: 'The client refreshes before the expiry granted in the 2xx (the `expires` of its contact, or Expires).',
     why: 'Once the granted time passes the binding lapses: the client is unreachable for IM until it registers again.',
-    failing: flow(register({ cseq: 1, expires: '600' }), reply(register({ cseq: 1, expires: '600' }), 200), 700, register({ cseq: 2, expires: '600' })),
-    passing: flow(...imRegistration({ cseq: 1, expires: '600' }), 500, register({ cseq: 2, expires: '600' })),
+    get failing() {
+      return flow(register({ cseq: 1, expires: '600' }), reply(register({ cseq: 1, expires: '600' }), 200), 700, register({ cseq: 2, expires: '600' }));
+    },
+    get passing() {
+      return flow(...imRegistration({ cseq: 1, expires: '600' }), 500, register({ cseq: 2, expires: '600' }));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -316,8 +356,12 @@ export const rfc3261Rsp011 = defineRule({
   docs: {
     what: 'Notes when the client\'s contact in the 2xx lacks IM tags the REGISTER carried.',
     why: 'A registrar that drops the tags may also not use them when routing IM requests to the client.',
-    failing: flow(register(), reply(register(), 200, { contact: [`Contact: ${PLAIN_CONTACT};expires=3600`] })),
-    passing: flow(register(), reply(register(), 200)),
+    get failing() {
+      return flow(register(), reply(register(), 200, { contact: [`Contact: ${PLAIN_CONTACT};expires=3600`] }));
+    },
+    get passing() {
+      return flow(register(), reply(register(), 200));
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register-response' || ctx.retransmission || !ctx.exchange || !ctx.req) return;

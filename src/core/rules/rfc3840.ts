@@ -50,8 +50,12 @@ export const rfc3840001 = defineRule({
   docs: {
     what: 'After the `+`, a feature tag name is one letter followed by letters, digits, `!`, `\'`, `.`, `-` or `%`; other characters are percent-escaped.',
     why: 'A name outside the grammar is not a feature tag: registrars keep it as an opaque parameter and capability matching ignores it.',
-    failing: register({ contact: `${IM_CONTACT};+g.3gpp.app_ref="urn%3Aurn-7%3A3gpp-application.ims.iari.example"` }),
-    passing: register({ contact: `${IM_CONTACT};+g.3gpp.app%5fref="urn%3Aurn-7%3A3gpp-application.ims.iari.example"` }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};+g.3gpp.app_ref="urn%3Aurn-7%3A3gpp-application.ims.iari.example"` });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT};+g.3gpp.app%5fref="urn%3Aurn-7%3A3gpp-application.ims.iari.example"` });
+    },
     fix: 'Escape the character (`_` is `%5f`) or use the registered spelling.',
   },
   check(ctx) {
@@ -76,8 +80,12 @@ export const rfc3840002 = defineRule({
   docs: {
     what: 'A feature parameter that has a value writes it in double quotes.',
     why: 'Registrars that follow RFC 3840 treat an unquoted value as a generic parameter, so the capability is lost.',
-    failing: register({ contact: `${IM_CONTACT};+g.3gpp.icsi-ref=urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg` }),
-    passing: register({ contact: `${IM_CONTACT};+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"` }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};+g.3gpp.icsi-ref=urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg` });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT};+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"` });
+    },
     fix: 'Quote the value: `;+g.3gpp.icsi-ref="urn%3A..."`.',
   },
   check(ctx) {
@@ -102,8 +110,12 @@ export const rfc3840003 = defineRule({
   docs: {
     what: 'Inside the quotes a feature value is either a comma list of tokens / TRUE / FALSE / #numerics (each may start with `!`), without spaces, or one string value `<...>`.',
     why: 'A URN written without `<...>` (e.g. a +sip.instance) is not a valid value; the registrar cannot use it to identify the instance.',
-    failing: register({ contact: `${IM_CONTACT};+sip.instance="urn:uuid:0ed88e5e-9fb0-4656-8d3c-41384aca903a"` }),
-    passing: register({ contact: `${IM_CONTACT};+sip.instance="<urn:uuid:0ed88e5e-9fb0-4656-8d3c-41384aca903a>"` }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};+sip.instance="urn:uuid:0ed88e5e-9fb0-4656-8d3c-41384aca903a"` });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT};+sip.instance="<urn:uuid:0ed88e5e-9fb0-4656-8d3c-41384aca903a>"` });
+    },
     fix: '`;+sip.instance="<urn:uuid:...>"`',
   },
   check(ctx) {
@@ -129,8 +141,12 @@ export const rfc3840004 = defineRule({
   docs: {
     what: 'Base tags of the sip. tree (audio, video, text, automata, ...) are written without `+`.',
     why: '`+audio` is read as a different tag, `audio` of the global tree; matching against `audio` fails.',
-    failing: register({ contact: `${IM_CONTACT};+audio` }),
-    passing: register({ contact: `${IM_CONTACT};audio` }),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};+audio` });
+    },
+    get passing() {
+      return register({ contact: `${IM_CONTACT};audio` });
+    },
     fix: '`;audio`',
   },
   check(ctx) {
@@ -156,8 +172,12 @@ export const rfc3840005 = defineRule({
   docs: {
     what: 'A feature tag appears at most once per Contact value (names compare case-insensitively).',
     why: 'The meaning of a repeated tag is undefined; registrars keep one of them, not necessarily the one intended.',
-    failing: register({ contact: `${IM_CONTACT};+G.OMA.SIP-IM` }),
-    passing: register(),
+    get failing() {
+      return register({ contact: `${IM_CONTACT};+G.OMA.SIP-IM` });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -183,8 +203,12 @@ export const rfc3840006 = defineRule({
   docs: {
     what: 'IM tags are written in the canonical lower case of the OMA specification.',
     why: 'Matching is case-insensitive, but some network elements compare byte-wise.',
-    failing: register({ contact: `<${EX.contactUri}>;+G.OMA.SIP-IM;+g.oma.sip-im.system-message;+g.oma.sip-im.large-message` }),
-    passing: register(),
+    get failing() {
+      return register({ contact: `<${EX.contactUri}>;+G.OMA.SIP-IM;+g.oma.sip-im.system-message;+g.oma.sip-im.large-message` });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -207,8 +231,12 @@ export const rfc3840007 = defineRule({
   docs: {
     what: 'Notes a `Require: pref` on a REGISTER whose contacts carry no feature parameter (typical for an IM-only de-registration).',
     why: 'Harmless, but a registrar without RFC 3840 support then rejects the REGISTER with 420 for nothing.',
-    failing: register({ contact: PLAIN_CONTACT }),
-    passing: register(),
+    get failing() {
+      return register({ contact: PLAIN_CONTACT });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
@@ -229,8 +257,12 @@ export const rfc3841001 = defineRule({
   docs: {
     what: 'Accept-Contact, Reject-Contact and Request-Disposition steer the routing of a request; a registrar stores none of them.',
     why: 'Capabilities written there are not registered; they belong in the Contact header.',
-    failing: register({ extra: [`Accept-Contact: *;+g.oma.sip-im`] }),
-    passing: register(),
+    get failing() {
+      return register({ extra: [`Accept-Contact: *;+g.oma.sip-im`] });
+    },
+    get passing() {
+      return register();
+    },
   },
   check(ctx) {
     if (ctx.event !== 'register') return;
