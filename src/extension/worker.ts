@@ -4,8 +4,9 @@
  * per worker (workerProtocol.ts): the host posts it, acknowledges the parts of the answer, and
  * terminates us when it has the whole answer.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, readlinkSync } from 'fs';
-import { setPriority } from 'os';
+// First: this thread's priority is lowered before the rest of the bundle is evaluated.
+import './workerPriority';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'fs';
 import { parentPort } from 'worker_threads';
 import { PackedRecordFile } from '../node/packedRecordFile';
 import { serve, serveCaptureSource, type CaptureSource, type WorkerReply, type WorkerRequest } from './workerProtocol';
@@ -26,21 +27,6 @@ function fileSource(fd: number): CaptureSource {
   };
 }
 
-/**
- * Background work yields the CPU to the extension host's thread: on Linux a thread has its own
- * nice value, and this thread's id is in /proc/thread-self. Without this, on a busy machine (two
- * cores, a build running) the host's thread waited up to ~150 ms for a CPU while this one read a
- * capture. Elsewhere (or if not permitted) nothing changes.
- */
-function lowerThisThreadsPriority(): void {
-  try {
-    const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-  } catch {
-    // not Linux, or not permitted: run at the host's priority
-  }
-}
-lowerThisThreadsPriority();
 
 let request: WorkerRequest | undefined;
 let wake: (() => void) | undefined;
