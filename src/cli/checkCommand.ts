@@ -209,6 +209,7 @@ export async function checkFile(file: string, configs: ConfigResolver, opts: Che
   try {
     result = checker.end();
   } finally {
+    if (packedRecords?.fallback) process.stderr.write(`sip-inspect: ${file}: the temporary file for quiet registrations failed (${packedRecords.fallback}); the rest was kept in memory\n`);
     packedRecords?.close();
   }
   collected.sort((a, b) => a.messageIndex - b.messageIndex || a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));

@@ -65,6 +65,12 @@ export class PackedRecordFile implements PackedRecordStore {
   private liveBytes = 0;
   private deadBytes = 0;
   private closed = false;
+  /**
+   * Set when a write failed (a full disk): the records from then on are kept in memory (by slot,
+   * so the order stays the index's), the ones already in the file are still read from it.
+   */
+  private writeError: Error | undefined;
+  private readonly inMemory = new Map<number, Uint8Array>();
   private readonly onExit = (): void => this.close();
   /** For measurements and tests. */
   readonly stats = { writes: 0, reads: 0, compactions: 0 };
@@ -102,37 +108,53 @@ export class PackedRecordFile implements PackedRecordStore {
     return slot === undefined ? undefined : this.read(slot);
   }
 
+  /** Why records are kept in memory now (a write to the file failed), or undefined. */
+  get fallback(): string | undefined {
+    return this.writeError?.message;
+  }
+
   /** As `Map.set`: a name set again keeps its place in the order. */
   set(name: string, record: Uint8Array): void {
     let slot = this.index.get(name);
-    if (slot !== undefined) {
-      this.liveBytes -= this.lengths[slot];
-      this.deadBytes += this.lengths[slot];
-    } else {
-      slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.newSlot();
-    }
-    this.offsets[slot] = this.end;
+    if (slot !== undefined) this.release(slot);
+    else slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.newSlot();
     this.lengths[slot] = record.length;
-    this.write(record, this.end);
-    this.end += record.length;
-    this.liveBytes += record.length;
     this.index.set(name, slot);
-    this.compactIfWorth();
+    if (this.writeError === undefined) {
+      try {
+        this.write(record, this.end);
+        this.offsets[slot] = this.end;
+        this.end += record.length;
+        this.liveBytes += record.length;
+        this.compactIfWorth();
+        return;
+      } catch (e) {
+        // A full or failing disk must not stop the check: keep this and later records in memory.
+        this.writeError = e instanceof Error ? e : new Error(String(e));
+      }
+    }
+    this.inMemory.set(slot, record);
   }
 
   delete(name: string): boolean {
     const slot = this.index.get(name);
     if (slot === undefined) return false;
     this.index.delete(name);
+    this.release(slot);
     this.freeSlots.push(slot);
-    this.liveBytes -= this.lengths[slot];
-    this.deadBytes += this.lengths[slot];
     this.compactIfWorth();
     return true;
   }
 
+  /** The slot's record is no longer live (its bytes in the file become dead). */
+  private release(slot: number): void {
+    if (this.inMemory.delete(slot)) return;
+    this.liveBytes -= this.lengths[slot];
+    this.deadBytes += this.lengths[slot];
+  }
+
   private compactIfWorth(): void {
-    if (this.deadBytes >= this.compactMinDead && this.deadBytes > this.liveBytes) this.compact();
+    if (this.writeError === undefined && this.deadBytes >= this.compactMinDead && this.deadBytes > this.liveBytes) this.compact();
   }
 
   /** In insertion order (the index is a Map), each record read as it is reached. */
@@ -163,6 +185,8 @@ export class PackedRecordFile implements PackedRecordStore {
   }
 
   private read(slot: number): Uint8Array {
+    const kept = this.inMemory.get(slot);
+    if (kept !== undefined) return kept;
     const length = this.lengths[slot];
     const out = new Uint8Array(length);
     let done = 0;
@@ -181,20 +205,36 @@ export class PackedRecordFile implements PackedRecordStore {
     this.stats.writes++;
   }
 
-  /** Copies the live records, one at a time and in index order, to a new file and drops the old one. */
+  /**
+   * Copies the live records, one at a time and in index order, to a new file and drops the old
+   * one. If that fails (a full disk), the old file stays as it was and later records go to memory.
+   */
   private compact(): void {
     const old = this.file;
-    const next = openSpillFile();
+    let next: SpillFile | undefined;
+    const offsets = this.offsets.slice();
     let end = 0;
-    for (const slot of this.index.values()) {
-      const bytes = this.read(slot);
-      this.file = next;
-      this.write(bytes, end);
-      this.file = old;
-      this.offsets[slot] = end;
-      end += bytes.length;
+    try {
+      next = openSpillFile();
+      for (const slot of this.index.values()) {
+        if (this.inMemory.has(slot)) continue;
+        const bytes = this.read(slot);
+        this.file = next;
+        try {
+          this.write(bytes, end);
+        } finally {
+          this.file = old;
+        }
+        offsets[slot] = end;
+        end += bytes.length;
+      }
+    } catch (e) {
+      if (next) removeSpillFile(next);
+      this.writeError = e instanceof Error ? e : new Error(String(e));
+      return;
     }
     this.file = next;
+    this.offsets = offsets;
     this.end = end;
     this.deadBytes = 0;
     removeSpillFile(old);

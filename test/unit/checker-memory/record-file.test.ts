@@ -109,3 +109,65 @@ test('every fixture trace: the same batches and results with the packed records 
   // Packing after 0 s packs and unpacks on most fixtures: the file is really used.
   assert.ok(written > 20 && read > 10, `records written ${written}, read ${read}`);
 });
+
+/** Makes the store's writes fail (as on a full disk) after `ok` successful ones. */
+function failWritesAfter(store: PackedRecordFile, ok: number): void {
+  const internal = store as unknown as { write: (bytes: Uint8Array, position: number) => void };
+  const write = internal.write.bind(store);
+  let n = 0;
+  internal.write = (bytes, position) => {
+    if (++n > ok) throw new Error('ENOSPC: no space left on device, write');
+    write(bytes, position);
+  };
+}
+
+test('a write that fails (a full disk): later records stay in memory, still a Map of byte arrays', () => {
+  for (const ok of [0, 5, 200]) {
+    const rand = rng(11 + ok);
+    const file = new PackedRecordFile(2048);
+    failWritesAfter(file, ok);
+    const mem = new MemoryRecords();
+    try {
+      for (let i = 0; i < 5000; i++) {
+        const name = `sip:u${Math.floor(rand() * 100)}@example.com`;
+        const op = rand();
+        if (op < 0.5) {
+          const rec = new Uint8Array(1 + Math.floor(rand() * 300)).map(() => Math.floor(rand() * 256));
+          file.set(name, rec);
+          mem.set(name, rec);
+        } else if (op < 0.75) {
+          assert.equal(file.delete(name), mem.delete(name));
+        } else {
+          const a = file.get(name);
+          const b = mem.get(name);
+          assert.deepEqual(a && [...a], b && [...b], `get ${name} at op ${i}`);
+        }
+        assert.equal(file.size, mem.size);
+      }
+      assert.deepEqual(dump(file), dump(mem));
+      assert.match(file.fallback ?? '', /ENOSPC/);
+    } finally {
+      file.close();
+    }
+  }
+});
+
+test('every fixture trace: the same results when the record file fails after a few writes', () => {
+  const traces = listFiles(fixturesRoot, (n) => /\.(pcap|pcapng|cap|log|sip|txt)$/.test(n));
+  let fellBack = 0;
+  for (const file of traces) {
+    const { messages } = readTraceBytes(new Uint8Array(readFileSync(file)));
+    const runs = [undefined, new PackedRecordFile(256)].map((records) => {
+      if (records) failWritesAfter(records, 2);
+      const batches: Finding[][] = [];
+      const c = new RegisterChecker(resolveSettings({}), undefined, { findings: (b) => batches.push(b), exchanges: true, packAfterSeconds: 0, packedRecords: records });
+      for (const m of messages) c.add(m);
+      const result = c.end();
+      if (records?.fallback) fellBack++;
+      records?.close();
+      return { batches, result };
+    });
+    assert.deepEqual(runs[1], runs[0], file);
+  }
+  assert.ok(fellBack > 5, `fixtures where the file failed: ${fellBack}`);
+});
