@@ -94,6 +94,11 @@ export class PackedRecordFile implements PackedRecordStore {
     return this.index.size;
   }
 
+  /** The temporary folder the file was made in (gone at once on POSIX systems; for tests). */
+  get folder(): string {
+    return this.file.dir;
+  }
+
   /** Bytes in the file: live records and dead ones not compacted yet. */
   get fileBytes(): number {
     return this.end;
