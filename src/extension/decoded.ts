@@ -124,23 +124,23 @@ export class DecodedRenderer {
     )}`;
     const text = this.text;
     const messages = this.messages;
+    /** Messages start..end-1: heading, lines and a blank line each, joined with '\n'. */
+    const slice = (start: number, end: number): string => {
+      const out: string[] = [];
+      for (let i = start; i < end; i++) out.push(heading(messages[i], i), text.renderedLines(i), '');
+      return out.join('\n');
+    };
+    // [first, '', ...all messages' lines].join('\n') equals [first, '', ...slices].join('\n').
     return {
       // Joined each time VS Code asks (it keeps its own copy): tens of MB, two bytes a character.
       get text() {
-        const out = [first, ''];
-        for (let i = 0; i < messages.length; i++) out.push(heading(messages[i], i), text.renderedLines(i), '');
-        return out.join('\n');
+        return (messages.length > 0 ? [first, '', slice(0, messages.length)] : [first, '']).join('\n');
       },
-      // [first, '', ...all messages' lines].join('\n') equals [first, '', ...slices].join('\n')
-      // when each slice is its messages' lines joined with '\n'.
       async textInSlices(pause: () => Promise<void>, perSlice = 2000): Promise<string> {
         const out = [first, ''];
         for (let start = 0; start < messages.length; start += perSlice) {
           if (start > 0) await pause();
-          const slice: string[] = [];
-          const end = Math.min(messages.length, start + perSlice);
-          for (let i = start; i < end; i++) slice.push(heading(messages[i], i), text.renderedLines(i), '');
-          out.push(slice.join('\n'));
+          out.push(slice(start, Math.min(messages.length, start + perSlice)));
         }
         return out.join('\n');
       },

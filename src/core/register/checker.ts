@@ -62,8 +62,7 @@ import {
 } from './model';
 import { hasImsSignals, isObservedDownstream } from './detect';
 import { DeadlineHeap } from './deadlines';
-import { ColdStore, RestoringMap, SharedStrings, TxTable } from './cold';
-import type { PackedRecordStore } from './cold';
+import { ColdStore, RestoringMap, SharedStrings, TxTable, type PackedRecordStore } from './cold';
 
 export type { CheckResult, ExchangeSummary } from './model';
 

@@ -2,5 +2,5 @@
 export { RegisterChecker } from './checker';
 export type { CheckResult, ExchangeSummary, ExchangeKind, Phase, Attempt } from './model';
 export { IM_TAGS } from './facts';
-export { encodeRecord, recordText, MemoryRecords } from './cold';
+export { MemoryRecords } from './cold';
 export type { PackedRecordStore } from './cold';
