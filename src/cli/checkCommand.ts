@@ -10,8 +10,8 @@
 import { capturePosition, logPosition } from '../core/locate';
 import { formatProblemLocation } from '../core/present';
 import { RegisterChecker, type ExchangeSummary } from '../core/register/index';
-import { ALL_RULES, ruleById, ruleDocUrl } from '../core/rules/index';
-import { buildSarif, type SarifLocation, type SarifResultInput, type SarifRuleInfo } from '../core/report/sarif';
+import { ALL_RULES, ruleDocUrl } from '../core/rules/index';
+import type { SarifInput, SarifLocation, SarifResultInput, SarifRuleInfo } from '../core/report/sarif';
 import { resolveSettings } from '../core/settings';
 import { firstHeader } from '../core/sip/parser';
 import type { Finding, LineMapEntry, Problem, Severity, Span, TraceMessage } from '../core/types';
@@ -217,9 +217,11 @@ export async function checkFile(file: string, configs: ConfigResolver, opts: Che
     path: file,
     format,
     unreadable: format === 'unknown',
+    // Where each exchange is, added to the checker's own summaries (a copy of tens of thousands
+    // would double them at the end of a large capture).
     exchanges: result.exchanges.map((e) => {
       const loc = locations.get(e.requestIndex);
-      return { ...e, where: loc?.line !== undefined ? { line: loc.line } : { frame: loc?.frame } };
+      return Object.assign(e, { where: loc?.line !== undefined ? { line: loc.line } : { frame: loc?.frame } });
     }),
     exchangeCount: result.exchangeCount,
     findings: collected,
@@ -374,19 +376,25 @@ function jsonOfExchange(e: FileCheckResult['exchanges'][number]): object {
   };
 }
 
-/** A file's JSON object without its findings (they are streamed before it is known). */
-export function jsonOfFileRest(r: FileCheckResult): object {
-  return {
-    format: r.format,
-    ...(r.settingsSource ? { settings: r.settingsSource } : {}),
-    exchanges: r.exchanges.map(jsonOfExchange),
-    problems: r.problems,
-  };
+/** `JSON.stringify(value, null, 2)` as it reads nested `depth` levels deep. */
+function nestedJson(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth));
 }
 
-/** The JSON output of collected results. */
-export function renderJson(results: FileCheckResult[]): object {
-  return { files: results.map((r) => ({ path: r.path, findings: r.findings.map(jsonOfFinding), ...jsonOfFileRest(r) })) };
+/**
+ * The rest of a file's JSON object after its streamed findings, in pieces: one per exchange, so
+ * a capture's tens of thousands of exchanges are never one string (nor one object tree).
+ */
+export function* jsonFileRestPieces(r: FileCheckResult): Generator<string> {
+  yield `\n      "format": ${JSON.stringify(r.format)},`;
+  if (r.settingsSource) yield `\n      "settings": ${JSON.stringify(r.settingsSource)},`;
+  if (r.exchanges.length === 0) yield '\n      "exchanges": [],';
+  else {
+    yield '\n      "exchanges": [';
+    for (let i = 0; i < r.exchanges.length; i++) yield `${i ? ',' : ''}\n        ${nestedJson(jsonOfExchange(r.exchanges[i]), 4)}`;
+    yield '\n      ],';
+  }
+  yield `\n      "problems": ${nestedJson(r.problems, 3)}\n    }`;
 }
 
 function sarifLocation(pos: ResolvedPosition, snip: Snippet | undefined): SarifLocation | undefined {
@@ -404,9 +412,12 @@ function sarifLocation(pos: ResolvedPosition, snip: Snippet | undefined): SarifL
   return undefined;
 }
 
-export function renderSarif(results: FileCheckResult[], version: string): object {
-  const usedIds = new Set(results.flatMap((r) => r.findings.map((f) => f.ruleId)));
-  const rules: SarifRuleInfo[] = ALL_RULES.filter((r) => !r.noDiagnostic || usedIds.has(r.id)).map((r) => ({
+/**
+ * The rule descriptors of the SARIF output: known before any file is read, so results can be
+ * written as they come. Rules that never report (`noDiagnostic`) are left out.
+ */
+export function sarifRuleInfos(): SarifRuleInfo[] {
+  return ALL_RULES.filter((r) => !r.noDiagnostic).map((r) => ({
     id: r.id,
     title: r.title,
     defaultSeverity: r.defaultSeverity,
@@ -415,43 +426,32 @@ export function renderSarif(results: FileCheckResult[], version: string): object
     helpUri: ruleDocUrl(r.id),
     clause: r.clause,
   }));
-  for (const id of usedIds) {
-    if (!ruleById(id)) rules.push({ id, title: id, defaultSeverity: 'warning', helpText: id, helpUri: ruleDocUrl(id) });
-  }
-  const results2: SarifResultInput[] = [];
-  const notifications: NonNullable<Parameters<typeof buildSarif>[0]['notifications']> = [];
-  for (const r of results) {
-    for (const f of r.findings) {
-      const pos = f.pos;
-      const location = sarifLocation(pos, f.snippet) ?? { kind: 'binary' as const, frame: 0 };
-      const related = f.related
-        .map((rel) => ({ message: rel.message, location: sarifLocation(rel.pos, rel.snippet) }))
-        .filter((x): x is { message: string; location: SarifLocation } => x.location !== undefined);
-      results2.push({
-        ruleId: f.ruleId,
-        severity: f.severity,
-        message: pos.frame !== undefined && pos.line === undefined ? `${f.message} (frame ${pos.frame})` : f.message,
-        file: r.path,
-        location,
-        related,
-        fingerprint: `${f.ruleId}:${pos.line ?? pos.frame}:${pos.column ?? pos.offset ?? 0}`,
-      });
-    }
-    for (const p of r.problems) {
-      notifications.push({
-        file: r.path,
-        message: `${p.code}: ${p.message}`,
-        severity: p.severity,
-        location: p.line !== undefined ? { kind: 'text', startLine: p.line, startColumn: p.column ?? 1, endLine: p.line, endColumn: (p.column ?? 1) + 1 } : p.frame !== undefined ? { kind: 'binary', frame: p.frame, byteOffset: p.offset } : undefined,
-      });
-    }
-  }
-  return buildSarif({
-    toolVersion: version,
-    informationUri: 'https://github.com/sip-trace-inspector/sip-trace-inspector',
-    rules,
-    files: results.map((r) => ({ path: r.path, format: r.format })),
-    results: results2,
-    notifications,
-  });
+}
+
+/** A finding as a SARIF result. */
+export function sarifResultOf(path: string, f: ResolvedFinding): SarifResultInput {
+  const pos = f.pos;
+  const location = sarifLocation(pos, f.snippet) ?? { kind: 'binary' as const, frame: 0 };
+  const related = f.related
+    .map((rel) => ({ message: rel.message, location: sarifLocation(rel.pos, rel.snippet) }))
+    .filter((x): x is { message: string; location: SarifLocation } => x.location !== undefined);
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: pos.frame !== undefined && pos.line === undefined ? `${f.message} (frame ${pos.frame})` : f.message,
+    file: path,
+    location,
+    related,
+    fingerprint: `${f.ruleId}:${pos.line ?? pos.frame}:${pos.column ?? pos.offset ?? 0}`,
+  };
+}
+
+/** A file's reading problems as SARIF tool execution notifications. */
+export function sarifNotificationsOf(r: FileCheckResult): NonNullable<SarifInput['notifications']> {
+  return r.problems.map((p) => ({
+    file: r.path,
+    message: `${p.code}: ${p.message}`,
+    severity: p.severity,
+    location: p.line !== undefined ? { kind: 'text', startLine: p.line, startColumn: p.column ?? 1, endLine: p.line, endColumn: (p.column ?? 1) + 1 } : p.frame !== undefined ? { kind: 'binary', frame: p.frame, byteOffset: p.offset } : undefined,
+  }));
 }

@@ -10,9 +10,11 @@
 import {
   checkFile,
   exitCodeFor,
-  jsonOfFileRest,
+  jsonFileRestPieces,
   jsonOfFinding,
-  renderSarif,
+  sarifNotificationsOf,
+  sarifResultOf,
+  sarifRuleInfos,
   textOfFinding,
   textOfProblems,
   textSummary,
@@ -24,6 +26,7 @@ import {
 import { ConfigResolver, parseRuleOverrides } from './config';
 import { expandInputs, UsageError } from './files';
 import { OutputBuffer, writeMessages } from './messagesCommand';
+import { SarifWriter } from '../core/report/sarif';
 import { setFlagsFromString } from 'v8';
 import { isMainThread } from 'worker_threads';
 
@@ -60,6 +63,8 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadab
 
   -h, --help    this text
   --version     the version`;
+
+const INFORMATION_URI = 'https://github.com/sip-trace-inspector/sip-trace-inspector';
 
 interface ParsedArgs {
   command?: string;
@@ -118,16 +123,23 @@ async function runCheck(args: ParsedArgs): Promise<number> {
   for (const m of missing) process.stderr.write(`sip-inspect: ${m}: no such file or folder\n`);
   if (files.length === 0 && missing.length > 0) return 2;
   const results: FileCheckResult[] = [];
+  // Every format streams each finding as soon as it is final, so memory stays flat however large
+  // the capture (findings come in capture order; an expectation that closes later, such as a
+  // missing PUBLISH, is reported when it closes).
+  const out = new OutputBuffer(process.stdout);
+  const between = (): Promise<void> => out.ready();
   if (format === 'sarif') {
-    // SARIF names the rules used before the results: collected, then written at once.
-    for (const file of files) results.push(await checkFile(file, configs));
-    process.stdout.write(JSON.stringify(renderSarif(results, VERSION), null, 2) + '\n');
+    const sarif = new SarifWriter({ toolVersion: VERSION, informationUri: INFORMATION_URI, rules: sarifRuleInfos(), files });
+    const notifications: ReturnType<typeof sarifNotificationsOf> = [];
+    out.write(sarif.begin());
+    for (const file of files) {
+      const r = await checkFile(file, configs, { onFinding: (f) => out.write(sarif.result(sarifResultOf(file, f))), between, listExchanges: false });
+      notifications.push(...sarifNotificationsOf(r));
+      results.push({ ...r, problems: [] });
+      await out.ready();
+    }
+    out.write(sarif.end(results.map((r) => ({ path: r.path, format: r.format })), notifications) + '\n');
   } else {
-    // Text and JSON stream each finding as soon as it is final, so memory stays flat however
-    // large the capture (findings come in capture order; an expectation that closes later, such
-    // as a missing PUBLISH, is reported when it closes).
-    const out = new OutputBuffer(process.stdout);
-    const between = (): Promise<void> => out.ready();
     if (format === 'json') out.write('{\n  "files": [');
     for (const [n, file] of files.entries()) {
       let first = true;
@@ -140,16 +152,18 @@ async function runCheck(args: ParsedArgs): Promise<number> {
       const r = await checkFile(file, configs, { onFinding, between, listExchanges: format === 'json' });
       if (format === 'json') {
         out.write(`${first ? '' : '\n      '}],`);
-        const rest = JSON.stringify(jsonOfFileRest(r), null, 2).replace(/\n/g, '\n    ');
-        out.write(`\n      ${rest.slice(rest.indexOf('{') + 1).trimStart()}`);
+        for (const piece of jsonFileRestPieces(r)) {
+          out.write(piece);
+          await out.ready();
+        }
       } else out.write(textOfProblems(r));
       // Only the counts are needed from here on.
       results.push({ ...r, exchanges: [], problems: format === 'json' ? [] : r.problems });
       await out.ready();
     }
     out.write(format === 'json' ? '\n  ]\n}\n' : textSummary(results) + '\n');
-    out.flush();
   }
+  out.flush();
   const code = exitCodeFor(results, failOn);
   return missing.length > 0 ? 2 : code;
 }

@@ -460,7 +460,9 @@ export class RegisterChecker {
       if (this.stream) this.emitSettled();
       else this.finish();
     }
-    const exchanges = this.stream ? this.summaries.map((s) => ({ ...s, responseIndexes: s.responseIndexes.slice(), retransmissionIndexes: s.retransmissionIndexes.slice() })) : this.exchanges.map(summary);
+    // Streaming: the summaries themselves (nothing changes them once the checker has ended; a
+    // copy of tens of thousands doubled the memory at the end of a large capture).
+    const exchanges = this.stream ? this.summaries : this.exchanges.map(summary);
     return { exchanges, exchangeCount: this.exchangeCount, findings: this.findings.slice(), profile: this.profile };
   }
 

@@ -81,60 +81,115 @@ function toUri(file: string): string {
     .join('/');
 }
 
+/** The tool's rule descriptors (SARIF §3.49), in the order `ruleIndex` refers to. */
+function sarifRules(rules: readonly SarifRuleInfo[]): object[] {
+  return rules.map((r) => ({
+    id: r.id,
+    name: r.id.replace(/[^A-Za-z0-9]/g, ''),
+    shortDescription: { text: r.title },
+    fullDescription: { text: r.helpText },
+    help: { text: r.helpText, ...(r.helpMarkdown ? { markdown: r.helpMarkdown } : {}) },
+    helpUri: r.helpUri,
+    defaultConfiguration: { level: LEVEL[r.defaultSeverity], enabled: r.defaultSeverity !== 'off' },
+    properties: { tags: [...new Set(['sip', r.id.split('-')[0].toLowerCase()])], ...(r.clause ? { clause: r.clause } : {}) },
+  }));
+}
+
+function sarifTool(toolVersion: string, informationUri: string, rules: readonly SarifRuleInfo[]): object {
+  return { driver: { name: 'sip-inspect', fullName: 'SIP Trace Inspector', semanticVersion: toolVersion, informationUri, rules: sarifRules(rules) } };
+}
+
+/** One result (SARIF §3.27). `ruleIndex` is left out for a rule the descriptors do not list. */
+function sarifResult(r: SarifResultInput, fileIndex: number, ruleIndex: number | undefined): Record<string, unknown> {
+  const res: Record<string, unknown> = {
+    ruleId: r.ruleId,
+    level: LEVEL[r.severity],
+    message: { text: r.message },
+    locations: [location(r.file, fileIndex, r.location)],
+  };
+  if (ruleIndex !== undefined) res.ruleIndex = ruleIndex;
+  if (r.related?.length) res.relatedLocations = r.related.map((rel, i) => ({ id: i + 1, ...location(r.file, fileIndex, rel.location, rel.message) }));
+  if (r.fingerprint) res.partialFingerprints = { sipInspectFinding: r.fingerprint };
+  return res;
+}
+
+function sarifArtifacts(files: SarifInput['files']): object[] {
+  return files.map((f) => ({
+    location: { uri: toUri(f.path) },
+    ...(f.format === 'log' ? { mimeType: 'text/plain' } : { mimeType: f.format === 'pcapng' ? 'application/x-pcapng' : 'application/vnd.tcpdump.pcap' }),
+  }));
+}
+
+function sarifInvocations(notifications: NonNullable<SarifInput['notifications']>, fileIndex: ReadonlyMap<string, number>): object[] {
+  return [
+    {
+      executionSuccessful: true,
+      toolExecutionNotifications: notifications.map((n) => ({
+        level: LEVEL[n.severity],
+        message: { text: n.message },
+        ...(n.location ? { locations: [location(n.file, fileIndex.get(n.file) ?? 0, n.location)] } : {}),
+      })),
+    },
+  ];
+}
+
+const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/**
+ * The whole log as one object. The run's properties come in the order `SarifWriter` writes them
+ * (results before artifacts: an artifact's MIME type is known only once its file was read).
+ */
 export function buildSarif(input: SarifInput): object {
   const ruleIndex = new Map(input.rules.map((r, i) => [r.id, i]));
   const fileIndex = new Map(input.files.map((f, i) => [f.path, i]));
-  const results = input.results.map((r) => {
-    const fi = fileIndex.get(r.file) ?? 0;
-    const res: Record<string, unknown> = {
-      ruleId: r.ruleId,
-      level: LEVEL[r.severity],
-      message: { text: r.message },
-      locations: [location(r.file, fi, r.location)],
-    };
-    const ri = ruleIndex.get(r.ruleId);
-    if (ri !== undefined) res.ruleIndex = ri;
-    if (r.related?.length) res.relatedLocations = r.related.map((rel, i) => ({ id: i + 1, ...location(r.file, fi, rel.location, rel.message) }));
-    if (r.fingerprint) res.partialFingerprints = { sipInspectFinding: r.fingerprint };
-    return res;
-  });
   const run: Record<string, unknown> = {
-    tool: {
-      driver: {
-        name: 'sip-inspect',
-        fullName: 'SIP Trace Inspector',
-        semanticVersion: input.toolVersion,
-        informationUri: input.informationUri,
-        rules: input.rules.map((r) => ({
-          id: r.id,
-          name: r.id.replace(/[^A-Za-z0-9]/g, ''),
-          shortDescription: { text: r.title },
-          fullDescription: { text: r.helpText },
-          help: { text: r.helpText, ...(r.helpMarkdown ? { markdown: r.helpMarkdown } : {}) },
-          helpUri: r.helpUri,
-          defaultConfiguration: { level: LEVEL[r.defaultSeverity], enabled: r.defaultSeverity !== 'off' },
-          properties: { tags: [...new Set(['sip', r.id.split('-')[0].toLowerCase()])], ...(r.clause ? { clause: r.clause } : {}) },
-        })),
-      },
-    },
-    artifacts: input.files.map((f) => ({
-      location: { uri: toUri(f.path) },
-      ...(f.format === 'log' ? { mimeType: 'text/plain' } : { mimeType: f.format === 'pcapng' ? 'application/x-pcapng' : 'application/vnd.tcpdump.pcap' }),
-    })),
+    tool: sarifTool(input.toolVersion, input.informationUri, input.rules),
     columnKind: 'utf16CodeUnits',
-    results,
+    results: input.results.map((r) => sarifResult(r, fileIndex.get(r.file) ?? 0, ruleIndex.get(r.ruleId))),
+    artifacts: sarifArtifacts(input.files),
   };
-  if (input.notifications?.length) {
-    run.invocations = [
-      {
-        executionSuccessful: true,
-        toolExecutionNotifications: input.notifications.map((n) => ({
-          level: LEVEL[n.severity],
-          message: { text: n.message },
-          ...(n.location ? { locations: [location(n.file, fileIndex.get(n.file) ?? 0, n.location)] } : {}),
-        })),
-      },
-    ];
+  if (input.notifications?.length) run.invocations = sarifInvocations(input.notifications, fileIndex);
+  return { $schema: SCHEMA, version: '2.1.0', runs: [run] };
+}
+
+/** `JSON.stringify(value, null, 2)` as it reads nested `depth` levels deep. */
+function nested(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth));
+}
+
+/**
+ * Writes the same document as `JSON.stringify(buildSarif(input), null, 2)`, a piece at a time:
+ * results are written as they come, so memory does not grow with their number (a 1 GB capture
+ * gives hundreds of thousands; collecting them took 1.8 GB). The tool and its rules come first,
+ * so the rules must be known before the first result; the files' formats only at the end.
+ */
+export class SarifWriter {
+  private readonly ruleIndex: Map<string, number>;
+  private readonly fileIndex: Map<string, number>;
+  private results = 0;
+
+  constructor(private readonly head: { toolVersion: string; informationUri: string; rules: readonly SarifRuleInfo[]; files: readonly string[] }) {
+    this.ruleIndex = new Map(head.rules.map((r, i) => [r.id, i]));
+    this.fileIndex = new Map(head.files.map((f, i) => [f, i]));
   }
-  return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] };
+
+  /** The text up to the opening of the results array. */
+  begin(): string {
+    const tool = nested(sarifTool(this.head.toolVersion, this.head.informationUri, this.head.rules), 3);
+    return `{\n  "$schema": ${JSON.stringify(SCHEMA)},\n  "version": "2.1.0",\n  "runs": [\n    {\n      "tool": ${tool},\n      "columnKind": "utf16CodeUnits",\n      "results": [`;
+  }
+
+  /** One result, with the separator before it. */
+  result(r: SarifResultInput): string {
+    const text = nested(sarifResult(r, this.fileIndex.get(r.file) ?? 0, this.ruleIndex.get(r.ruleId)), 4);
+    return `${this.results++ === 0 ? '' : ','}\n        ${text}`;
+  }
+
+  /** The rest of the document: the artifacts (each file's format) and the reading problems. */
+  end(files: SarifInput['files'], notifications: NonNullable<SarifInput['notifications']>): string {
+    let out = this.results === 0 ? ']' : '\n      ]';
+    out += `,\n      "artifacts": ${nested(sarifArtifacts(files), 3)}`;
+    if (notifications.length) out += `,\n      "invocations": ${nested(sarifInvocations(notifications, this.fileIndex), 3)}`;
+    return out + '\n    }\n  ]\n}';
+  }
 }

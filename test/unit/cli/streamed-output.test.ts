@@ -1,0 +1,106 @@
+/**
+ * `check`'s three output formats are written as the findings come, so the memory a run needs does
+ * not grow with the number of findings (a 1 GB capture gives hundreds of thousands: collecting
+ * them for SARIF took 1.8 GB of memory; docs/performance.md). Checked from outside: a capture with
+ * 12 000 non-compliant re-registrations (72 000 findings, 80 MB of SARIF) goes through the bundled
+ * CLI under a 40 MB JavaScript heap, which the collecting version exceeded. And the streaming
+ * SARIF writer writes exactly the document `buildSarif` builds.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { buildSarif, SarifWriter, type SarifInput } from '../../../src/core/report/sarif';
+import { buildPcap } from '../../helpers/captureBuilder';
+import { repoRoot } from '../../helpers/paths';
+import { registerText, replyText } from '../../fuzz/seeds';
+import { udpFrame } from '../hostile/helpers';
+
+const CLI = path.join(repoRoot, 'dist', 'cli.js');
+const skipNoCli = fs.existsSync(CLI) ? false : 'dist/cli.js is missing: run `npm run build` (npm test does)';
+const REREGISTRATIONS = 12000;
+
+/** One binding refreshed every second, each REGISTER without `Require: pref` nor the IM User-Agent token. */
+function floodCapture(file: string): void {
+  const records = [];
+  for (let i = 0; i < REREGISTRATIONS; i++) {
+    const req = registerText({ cseq: i + 1, contact: '<sip:alice@192.0.2.10:5060>;expires=600' })
+      .replace('Require: pref\r\n', '')
+      .replace(/User-Agent: .*\r\n/, 'User-Agent: Plain/1.0\r\n');
+    records.push({ sec: 1700000000 + i, frac: 0, data: udpFrame(req) });
+    records.push({ sec: 1700000000 + i, frac: 500000, data: udpFrame(replyText(req, 200)) });
+  }
+  fs.writeFileSync(file, buildPcap({}, records).bytes);
+}
+
+test('check streams SARIF and JSON: 72 000 findings under a 40 MB heap', { skip: skipNoCli, timeout: 120000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sip-inspect-stream-'));
+  try {
+    const capture = path.join(dir, 'flood.pcap');
+    floodCapture(capture);
+    const counts: Record<string, number> = {};
+    for (const format of ['sarif', 'json']) {
+      const out = path.join(dir, `out.${format}`);
+      const fd = fs.openSync(out, 'w');
+      const r = spawnSync(process.execPath, ['--max-old-space-size=40', CLI, 'check', '--format', format, '--fail-on', 'never', capture], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      fs.closeSync(fd);
+      assert.equal(r.status, 0, `${format}: exit ${r.status} ${r.signal ?? ''}\n${r.stderr.slice(-1500)}`);
+      const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+      if (format === 'sarif') {
+        const results = doc.runs[0].results as { ruleId: string; ruleIndex: number }[];
+        const rules = doc.runs[0].tool.driver.rules as { id: string }[];
+        assert.ok(results.every((x) => rules[x.ruleIndex].id === x.ruleId), 'every ruleIndex names its rule');
+        assert.equal(doc.runs[0].artifacts[0].mimeType, 'application/vnd.tcpdump.pcap');
+        counts.sarif = results.length;
+      } else {
+        assert.equal(doc.files[0].exchanges.length, REREGISTRATIONS);
+        counts.json = doc.files[0].findings.length;
+      }
+      fs.rmSync(out);
+    }
+    // Per REGISTER: OMA-IM-REG-008 (no Require: pref) and the User-Agent rule at least.
+    assert.ok(counts.sarif > 4 * REREGISTRATIONS, `${counts.sarif} results`);
+    assert.equal(counts.sarif, counts.json);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const INPUT: SarifInput = {
+  toolVersion: '1.2.3',
+  informationUri: 'https://example.invalid/tool',
+  rules: [
+    { id: 'OMA-IM-REG-008', title: 'Require: pref', defaultSeverity: 'error', helpText: 'what why', helpMarkdown: '**md**', helpUri: 'https://example.invalid/008', clause: '§5.2.1' },
+    { id: 'FLOW-001', title: 'Binding', defaultSeverity: 'info', helpText: 'flow', helpUri: 'https://example.invalid/f1' },
+  ],
+  files: [
+    { path: 'a dir/trace.pcap', format: 'pcap' },
+    { path: 'log.txt', format: 'log' },
+  ],
+  results: [
+    { ruleId: 'OMA-IM-REG-008', severity: 'error', message: 'no "Require: pref"\n(two lines)', file: 'a dir/trace.pcap', location: { kind: 'binary', frame: 3, byteOffset: 120, byteLength: 14 }, related: [{ message: 'the 200 OK', location: { kind: 'binary', frame: 4 } }], fingerprint: 'OMA-IM-REG-008:3:120' },
+    { ruleId: 'FLOW-001', severity: 'info', message: 'binding', file: 'log.txt', location: { kind: 'text', startLine: 7, startColumn: 1, endLine: 7, endColumn: 9, snippet: 'REGISTER sip:x SIP/2.0' } },
+    { ruleId: 'NOT-A-RULE', severity: 'warning', message: 'unknown rule: no ruleIndex', file: 'log.txt', location: { kind: 'text', startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 } },
+  ],
+  notifications: [{ file: 'log.txt', message: 'log-line-too-long: a line', severity: 'warning', location: { kind: 'text', startLine: 9, startColumn: 1, endLine: 9, endColumn: 2 } }],
+};
+
+function written(input: SarifInput): string {
+  const w = new SarifWriter({ ...input, files: input.files.map((f) => f.path) });
+  let text = w.begin();
+  for (const r of input.results) text += w.result(r);
+  return text + w.end(input.files, input.notifications ?? []);
+}
+
+test('SarifWriter writes, piece by piece, exactly the text of JSON.stringify(buildSarif(input), null, 2)', () => {
+  for (const input of [INPUT, { ...INPUT, results: [], notifications: [] }, { ...INPUT, results: INPUT.results.slice(0, 1), notifications: undefined }]) {
+    assert.equal(written(input), JSON.stringify(buildSarif(input), null, 2));
+  }
+  const doc = JSON.parse(written(INPUT));
+  assert.deepEqual(
+    doc.runs[0].results.map((r: { ruleIndex?: number }) => r.ruleIndex),
+    [0, 1, undefined],
+  );
+});
