@@ -17,6 +17,7 @@ import { firstHeader } from '../core/sip/parser';
 import type { Finding, LineMapEntry, Problem, Severity, Span, TraceMessage } from '../core/types';
 import type { ConfigResolver } from './config';
 import { readTraceFile } from './files';
+import { IndexedRecordFile } from '../node/indexedRecordFile';
 import { PackedRecordFile } from '../node/packedRecordFile';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
@@ -79,8 +80,11 @@ class MessageLocations {
   private frames = new Float64Array(4096);
   private offsets = new Float64Array(4096);
   private lines = new Float64Array(4096);
-  /** Line maps as (textOffset, line, column) triples: a tenth of the objects' size. */
-  private readonly lineMaps = new Map<number, Int32Array>();
+  /**
+   * Line maps as (textOffset, line, column) Int32 triples, in a temporary file (made at the first
+   * one: only logs have them), so memory does not grow with the log.
+   */
+  private lineMaps: IndexedRecordFile | undefined;
   private readonly texts = new Map<number, string>();
   private current: TraceMessage | undefined;
 
@@ -101,7 +105,7 @@ class MessageLocations {
     this.lines[i] = m.line ?? NaN;
     this.current = m;
     if (keepsText(m)) {
-      if (m.lineMap) this.lineMaps.set(i, packLineMap(m.lineMap));
+      if (m.lineMap) (this.lineMaps ??= new IndexedRecordFile('line-maps.bin')).set(i, packLineMap(m.lineMap));
       this.texts.set(i, m.sip.text);
       if (this.texts.size > RECENT_TEXTS) this.texts.delete(this.texts.keys().next().value as number);
     }
@@ -113,30 +117,50 @@ class MessageLocations {
     if (i < 0 || i >= this.frames.length) return undefined;
     const num = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
     const loc: MessageLocation = { frame: num(this.frames[i]), fileOffset: num(this.offsets[i]), line: num(this.lines[i]) };
-    const map = this.lineMaps.get(i);
+    const map = this.lineMaps?.get(i);
     if (map) loc.lineMap = unpackLineMap(map);
     const text = this.texts.get(i);
     if (text !== undefined) loc.text = text;
     return loc;
   }
 
+  /** The message's first line (logs) or frame (captures). */
+  where(i: number): { line: number } | { frame: number | undefined } {
+    const line = i >= 0 && i < this.lines.length ? this.lines[i] : NaN;
+    if (!Number.isNaN(line)) return { line };
+    const frame = i >= 0 && i < this.frames.length ? this.frames[i] : NaN;
+    return { frame: Number.isNaN(frame) ? undefined : frame };
+  }
+
   /** After the read: nothing more resolves against the last message's own text. */
   done(): void {
     this.current = undefined;
   }
+
+  /** Why line maps were kept in memory (see IndexedRecordFile.fallback), or undefined. */
+  get fallback(): string | undefined {
+    return this.lineMaps?.fallback;
+  }
+
+  /** Removes the line maps' file: after the last finding was resolved. */
+  close(): void {
+    this.lineMaps?.close();
+  }
 }
 
-function packLineMap(map: readonly LineMapEntry[]): Int32Array {
+function packLineMap(map: readonly LineMapEntry[]): Uint8Array {
   const out = new Int32Array(map.length * 3);
   for (let k = 0; k < map.length; k++) {
     out[3 * k] = map[k].textOffset;
     out[3 * k + 1] = map[k].line;
     out[3 * k + 2] = map[k].column;
   }
-  return out;
+  return new Uint8Array(out.buffer);
 }
 
-function unpackLineMap(packed: Int32Array): LineMapEntry[] {
+function unpackLineMap(bytes: Uint8Array): LineMapEntry[] {
+  // The bytes come from the file or a copy: their own buffer, from offset 0, aligned.
+  const packed = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
   const out: LineMapEntry[] = new Array(packed.length / 3);
   for (let k = 0; k < out.length; k++) out[k] = { textOffset: packed[3 * k], line: packed[3 * k + 1], column: packed[3 * k + 2] };
   return out;
@@ -211,6 +235,8 @@ export async function checkFile(file: string, configs: ConfigResolver, opts: Che
   } finally {
     if (packedRecords?.fallback) process.stderr.write(`sip-inspect: ${file}: the temporary file for quiet registrations failed (${packedRecords.fallback}); the rest was kept in memory\n`);
     packedRecords?.close();
+    if (locations.fallback) process.stderr.write(`sip-inspect: ${file}: the temporary file for the log's line maps failed (${locations.fallback}); the rest was kept in memory\n`);
+    locations.close();
   }
   collected.sort((a, b) => a.messageIndex - b.messageIndex || a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
   return {
@@ -219,10 +245,7 @@ export async function checkFile(file: string, configs: ConfigResolver, opts: Che
     unreadable: format === 'unknown',
     // Where each exchange is, added to the checker's own summaries (a copy of tens of thousands
     // would double them at the end of a large capture).
-    exchanges: result.exchanges.map((e) => {
-      const loc = locations.get(e.requestIndex);
-      return Object.assign(e, { where: loc?.line !== undefined ? { line: loc.line } : { frame: loc?.frame } });
-    }),
+    exchanges: result.exchanges.map((e) => Object.assign(e, { where: locations.where(e.requestIndex) })),
     exchangeCount: result.exchangeCount,
     findings: collected,
     counts,

@@ -23,16 +23,17 @@ import type { PackedRecordStore } from '../core/register';
 /** Dead bytes that trigger a compaction, when they also outnumber the live ones. */
 const COMPACT_MIN_DEAD = 64 * 1024 * 1024;
 
-interface SpillFile {
+export interface SpillFile {
   fd: number;
   /** Set while the file still has a name to remove (not unlinked at open). */
   path?: string;
   dir: string;
 }
 
-function openSpillFile(): SpillFile {
+/** A new temporary file, unlinked at once where the system allows (POSIX). */
+export function openSpillFile(name = 'packed-aors.bin'): SpillFile {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sip-inspect-'));
-  const file = path.join(dir, 'packed-aors.bin');
+  const file = path.join(dir, name);
   const fd = fs.openSync(file, 'w+', 0o600);
   if (process.platform === 'win32') return { fd, path: file, dir };
   // POSIX: the open descriptor keeps the data; the name and folder can go now.
@@ -41,7 +42,7 @@ function openSpillFile(): SpillFile {
   return { fd, dir };
 }
 
-function removeSpillFile(f: SpillFile): void {
+export function removeSpillFile(f: SpillFile): void {
   try {
     fs.closeSync(f.fd);
   } catch {
