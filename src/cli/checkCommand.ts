@@ -209,7 +209,7 @@ export async function checkFile(file: string, configs: ConfigResolver, opts: Che
   };
   // Quiet AORs' packed state goes to a temporary file: memory does not grow with their number.
   const packedRecords = PackedRecordFile.tryOpen();
-  const checker = new RegisterChecker(resolveSettings(config.settings), undefined, { findings: take, exchanges: opts.listExchanges !== false, packedRecords });
+  const checker = new RegisterChecker(resolveSettings(config.settings), undefined, { findings: take, exchanges: opts.listExchanges !== false, exchangeIndexes: false, packedRecords });
   const problems: Problem[] = [];
   let format = 'unknown';
   try {

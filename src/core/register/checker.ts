@@ -310,6 +310,12 @@ export interface CheckerStream {
    */
   exchanges?: boolean;
   /**
+   * Whether the summaries list the message indexes of each exchange's responses and
+   * retransmissions (default true; `sip-inspect check` prints neither, and two grown arrays per
+   * exchange were a third of a summary's size).
+   */
+  exchangeIndexes?: boolean;
+  /**
    * Seconds of capture time an AOR must stay quiet before its state is packed into a compact
    * string (see cold.ts); unpacked exactly when a message needs it. Default 8 s; Infinity never
    * packs.
@@ -379,7 +385,7 @@ export class RegisterChecker {
   constructor(settings: ResolvedSettings, rules: readonly Rule[] = ALL_RULES, stream?: CheckerStream) {
     this.settings = settings;
     this.stream = stream;
-    this.listsIndexes = !stream || stream.exchanges !== false;
+    this.listsIndexes = !stream || (stream.exchanges !== false && stream.exchangeIndexes !== false);
     this.profile = settings.profile === 'ims' ? 'ims' : 'generic';
     // Without streaming every Exchange is kept for the result anyway: nothing to pack.
     const quiet = stream?.packAfterSeconds ?? DEFAULT_PACK_AFTER_SECONDS;
@@ -504,10 +510,16 @@ export class RegisterChecker {
       if (!ex || (this.stream && !ex.summary) || ex.findingRuleIds?.has(f.ruleId)) continue;
       (ex.findingRuleIds ??= new Set()).add(f.ruleId);
       if (ex.summary) {
+        // A new array of the exact size, in order: one grown by splice keeps 17 slots, and the
+        // summaries of tens of thousands of exchanges are kept to the end of the capture.
         const ids = ex.summary.findingRuleIds;
         let i = ids.length;
         while (i > 0 && ids[i - 1] > f.ruleId) i--;
-        ids.splice(i, 0, f.ruleId);
+        const next: string[] = new Array(ids.length + 1);
+        for (let k = 0; k < i; k++) next[k] = ids[k];
+        next[i] = f.ruleId;
+        for (let k = i; k < ids.length; k++) next[k + 1] = ids[k];
+        ex.summary.findingRuleIds = next;
       }
     }
     if (kept.length > 1) kept.sort((a, b) => a.f.messageIndex - b.f.messageIndex || a.f.span.start - b.f.span.start || a.f.ruleId.localeCompare(b.f.ruleId));
