@@ -5,7 +5,7 @@
  *   sip-inspect messages <files|folders|globs...> [--json]
  *
  * Exit codes: 0 clean, 1 findings at or above --fail-on (check), 2 usage error or an input that
- * cannot be read at all.
+ * cannot be read at all, 141 the output's reader went away (see OutputBuffer).
  */
 import {
   checkFile,
@@ -59,7 +59,8 @@ const USAGE = `Usage:
 Options:
   --json        one JSON object per file ({ file, format, messages, problems });
                 several files give a JSON array of those objects
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable input.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable input,
+141 the output's reader went away (as with SIGPIPE).
 
   -h, --help    this text
   --version     the version`;

@@ -9,6 +9,7 @@
  * twice: once to count and measure, once to print.
  */
 import { once } from 'events';
+import * as fs from 'fs';
 import { formatProblemLocation, summarizeMessage, type MessageSummary } from '../core/present';
 import type { TraceFormat } from '../core/trace';
 import type { Problem, TraceMessage } from '../core/types';
@@ -109,13 +110,25 @@ export function messagesJson(r: MessagesFileResult): object {
 /** Rows a text listing keeps to print after one read; a longer file is read a second time. */
 export const TEXT_ROWS_IN_MEMORY = 20000;
 
-/** Collects output into large writes and lets the reading loop wait while the stream is full. */
+/**
+ * Collects output into large writes. Standard output is written with blocking writes: Node
+ * writes a pipe asynchronously, queueing in memory whatever the reader has not taken yet, and a
+ * burst of findings that comes without a pause for `ready()` (the end of a capture: one summary
+ * per binding) queued tens of MB. Blocking, the output waits for the reader and memory stays
+ * flat. When the reader is gone (`check … | head`), the process ends quietly with 141, the
+ * status of a command stopped by SIGPIPE (Node ignores the signal). Other streams (tests) are
+ * written through `write`, with `ready()` waiting for 'drain'.
+ */
 export class OutputBuffer {
   private parts: string[] = [];
   private size = 0;
   private full = false;
+  private readonly fd: number | undefined;
 
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    const fd = (stream as { fd?: unknown }).fd;
+    this.fd = stream === process.stdout && typeof fd === 'number' ? fd : undefined;
+  }
 
   write(s: string): void {
     this.parts.push(s);
@@ -128,7 +141,8 @@ export class OutputBuffer {
     const chunk = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (!this.stream.write(chunk)) this.full = true;
+    if (this.fd !== undefined) writeBlocking(this.fd, chunk);
+    else if (!this.stream.write(chunk)) this.full = true;
   }
 
   /** Resolves once the stream takes more (pipes can be asynchronous: respect backpressure). */
@@ -136,6 +150,29 @@ export class OutputBuffer {
     if (!this.full) return;
     this.full = false;
     await once(this.stream, 'drain');
+  }
+}
+
+/** Exit status of a command whose output pipe closed (128 + SIGPIPE). */
+export const EXIT_OUTPUT_CLOSED = 141;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes all of `text` to `fd`, waiting while a non-blocking pipe is full. */
+function writeBlocking(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += fs.writeSync(fd, bytes, done, bytes.length - done);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 1);
+        continue;
+      }
+      if (code === 'EPIPE') process.exit(EXIT_OUTPUT_CLOSED);
+      throw e;
+    }
   }
 }
 

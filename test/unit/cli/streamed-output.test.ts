@@ -3,15 +3,17 @@
  * not grow with the number of findings (a 1 GB capture gives hundreds of thousands: collecting
  * them for SARIF took 1.8 GB of memory; docs/performance.md). Checked from outside: a capture with
  * 12 000 non-compliant re-registrations (72 000 findings, 80 MB of SARIF) goes through the bundled
- * CLI under a 40 MB JavaScript heap, which the collecting version exceeded. And the streaming
- * SARIF writer writes exactly the document `buildSarif` builds.
+ * CLI under a 40 MB JavaScript heap, which the collecting version exceeded; the summaries of
+ * 12 000 bindings at the end of a capture go through a slow pipe under the same heap (standard
+ * output is written with blocking writes, so nothing queues in memory); a closed pipe ends the
+ * command quietly. And the streaming SARIF writer writes exactly the document `buildSarif` builds.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { buildSarif, SarifWriter, type SarifInput } from '../../../src/core/report/sarif';
 import { buildPcap } from '../../helpers/captureBuilder';
 import { repoRoot } from '../../helpers/paths';
@@ -63,6 +65,80 @@ test('check streams SARIF and JSON: 72 000 findings under a 40 MB heap', { skip:
     // Per REGISTER: OMA-IM-REG-008 (no Require: pref) and the User-Agent rule at least.
     assert.ok(counts.sarif > 4 * REREGISTRATIONS, `${counts.sarif} results`);
     assert.equal(counts.sarif, counts.json);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** 12 000 bindings (distinct AORs), each registered once: the end of the capture summarises each. */
+function bindingsCapture(file: string, n: number): void {
+  const records = [];
+  for (let i = 0; i < n; i++) {
+    const req = registerText({ cseq: 1, contact: `<sip:u${i}@192.0.2.10:5060>;expires=600` })
+      .replace(/alice/g, `u${i}`)
+      .replace('reg-1@', `binding-${i}@`);
+    records.push({ sec: 1700000000 + i, frac: 0, data: udpFrame(req) });
+    records.push({ sec: 1700000000 + i, frac: 500000, data: udpFrame(replyText(req, 200)) });
+  }
+  fs.writeFileSync(file, buildPcap({}, records).bytes);
+}
+
+/** Runs the CLI with its output to a pipe read by `consume`; resolves with the exit status and stderr. */
+function throughPipe(args: string[], consume: (out: NodeJS.ReadableStream, stop: () => void) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    consume(child.stdout, () => child.stdout.destroy());
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+test('check --format sarif through a slow pipe: the end-of-capture summaries of 12 000 bindings under a 40 MB heap', { skip: skipNoCli, timeout: 120000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sip-inspect-stream-'));
+  try {
+    const capture = path.join(dir, 'bindings.pcap');
+    bindingsCapture(capture, 12000);
+    let bytes = 0;
+    let summaries = 0;
+    let tail = '';
+    let last = '';
+    const r = await throughPipe(['--max-old-space-size=40', CLI, 'check', '--format', 'sarif', '--fail-on', 'never', capture], (out) => {
+      // A reader slower than the checker: 20 ms pauses now and then.
+      out.on('data', (d: Buffer) => {
+        bytes += d.length;
+        const text = tail + d.toString('latin1');
+        const lines = text.split('\n');
+        tail = lines.pop() ?? '';
+        if (lines.length > 0) last = lines[lines.length - 1];
+        summaries += lines.filter((l) => l.trim() === '"ruleId": "FLOW-001",').length;
+        out.pause();
+        setTimeout(() => out.resume(), bytes % 7 === 0 ? 20 : 0);
+      });
+    });
+    assert.equal(r.code, 0, `exit ${r.code} ${r.signal ?? ''}\n${r.stderr.slice(-1500)}`);
+    assert.equal(summaries, 12000, 'one summary per binding');
+    assert.equal(last, '}', 'the document is complete');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('check | head: the reader closes the pipe; check stops quietly with status 141 (as SIGPIPE would)', { skip: skipNoCli, timeout: 120000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sip-inspect-stream-'));
+  try {
+    const capture = path.join(dir, 'flood.pcap');
+    floodCapture(capture);
+    let first = '';
+    const r = await throughPipe([CLI, 'check', capture], (out, stop) => {
+      out.once('data', (d: Buffer) => {
+        first = d.toString('utf8').split('\n')[0];
+        stop();
+      });
+    });
+    assert.match(first, /flood\.pcap#frame 1: error /);
+    assert.equal(r.code, 141, r.stderr);
+    assert.equal(r.stderr, '', 'no stack trace, no message');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

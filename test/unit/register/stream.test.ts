@@ -1,7 +1,8 @@
 /**
  * The checker's streaming mode (used by `sip-inspect check` for flat memory): every fixture
  * trace gives the same findings and exchanges as the collecting mode, each batch sorted, and the
- * collecting-mode `end()` result untouched.
+ * collecting-mode `end()` result untouched; the end of a capture with many bindings handed out
+ * in bounded batches.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,9 @@ import { RegisterChecker } from '../../../src/core/register/checker';
 import { resolveSettings } from '../../../src/core/settings';
 import type { Finding } from '../../../src/core/types';
 import { fixturesRoot, listFiles } from '../../helpers/paths';
+import { buildPcap } from '../../helpers/captureBuilder';
+import { registerText, replyText } from '../../fuzz/seeds';
+import { udpFrame } from '../hostile/helpers';
 
 const order = (a: Finding, b: Finding): number =>
   a.messageIndex - b.messageIndex || a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
@@ -52,4 +56,33 @@ test('streamed findings equal collected findings on every fixture trace', () => 
     total += streamed.length;
   }
   assert.ok(total > 100, `findings compared: ${total}`);
+});
+
+test('the end of a capture with 10 000 bindings comes in batches of at most 4 096 summaries, the same findings as collected', () => {
+  const n = 10000;
+  const texts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const req = registerText({ cseq: 1, contact: `<sip:u${i}@192.0.2.10:5060>;expires=600` }).replace(/alice/g, `u${i}`).replace('reg-1@', `binding-${i}@`);
+    texts.push(req, replyText(req, 200));
+  }
+  // One message a second: most AORs go quiet and are packed before the end (cold.ts).
+  const { bytes } = buildPcap({}, texts.map((t, i) => ({ sec: 1700000000 + (i >> 1), frac: (i & 1) * 500000, data: udpFrame(t) })));
+  const { messages } = readTraceBytes(bytes);
+  const settings = resolveSettings({});
+  const collecting = new RegisterChecker(settings);
+  const batches: Finding[][] = [];
+  const streaming = new RegisterChecker(settings, undefined, { findings: (b) => batches.push(b) });
+  for (const m of messages) {
+    collecting.add(m);
+    streaming.add(m);
+  }
+  const duringRead = batches.length;
+  const all = collecting.end();
+  streaming.end();
+  const atEnd = batches.slice(duringRead);
+  const summaries = atEnd.flat().filter((f) => f.ruleId === 'FLOW-001');
+  assert.equal(summaries.length, n, 'one summary per binding');
+  assert.ok(atEnd.length >= Math.ceil(n / 4096), `end batches: ${atEnd.length}`);
+  for (const b of atEnd) assert.ok(b.filter((f) => f.ruleId === 'FLOW-001').length <= 4096, `a batch of ${b.length}`);
+  assert.deepEqual(batches.flat().sort(order), [...all.findings].sort(order));
 });
