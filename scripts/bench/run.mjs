@@ -4,6 +4,8 @@
 //   messages  node dist/cli.js messages F --json > /dev/null
 //             (and again with SIP_INSPECT_THREADS=1 for captures: the one-thread figure)
 //   check     node dist/cli.js check F > /dev/null   (when the CLI has the command)
+//   json, sarif  node dist/cli.js check F --format json|sarif > /dev/null, once, on the 1 GB
+//             capture (every input with --formats): their memory, next to the text output's
 //   tshark    tshark -r F -Y sip -T fields -e frame.number -e sip.Call-ID -e sip.CSeq > /dev/null
 // with wall time, CPU time, MB/s and peak RSS (GNU time -v, else /proc/<pid>/status VmHWM), and
 // checks that our message count equals the generator's ground truth (tshark's count is shown
@@ -11,7 +13,7 @@
 // work on the machine stretches wall times.
 //
 //   node scripts/bench/run.mjs [--quick] [--no-tshark] [--rerun-tshark] [--repeat N]
-//                              [--no-build] [--only ID,ID] [--out DIR] [--timeout SEC]
+//                              [--no-build] [--only ID,ID] [--out DIR] [--timeout SEC] [--formats]
 //   node scripts/bench/run.mjs --editor [options of scripts/bench/editor.mjs]
 //                              (only the extension's benchmark in a real editor: editor.mjs)
 //
@@ -41,6 +43,7 @@ function parseArgs(argv) {
     else if (a === '--no-build') o.build = false;
     else if (a === '--repeat') o.repeat = Math.max(1, Number(argv[++i]));
     else if (a === '--only') o.only = argv[++i].split(',');
+    else if (a === '--formats') o.formats = true;
     else if (a === '--out') o.out = resolve(argv[++i]);
     else if (a === '--timeout') o.timeoutSec = Number(argv[++i]);
     else if (a === '-h' || a === '--help') {
@@ -332,6 +335,16 @@ async function main() {
         row.checkThreads = await threadCpu(process.execPath, [CLI, 'check', path], {});
         const t = row.checkThreads;
         console.log(`  threads   check: main ${fmt(t.mainSec)} s, capture worker ${fmt(t.busiestOtherSec)} s, all ${fmt(t.allSec)} s of CPU`);
+      }
+      if (ds.id === 'pcap-1g' || opts.formats) {
+        // The formats CI uses: their memory must stay as flat as the text output's (once, not timed against a target).
+        row.checkFormats = {};
+        for (const format of ['json', 'sarif']) {
+          const r = await measure(process.execPath, [CLI, 'check', path, '--format', format, '--fail-on', 'never']);
+          row.checkFormats[format] = r;
+          if (r.code !== 0) console.log(`  check --format ${format} exited ${r.code}: ${r.stderr.slice(0, 400)}`);
+          console.log(line(format.padEnd(9), r));
+        }
       }
     } else {
       console.log('  check     skipped: dist/cli.js has no check command yet');
