@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { readTraceBytes } from '../../../src/core/trace';
 import { RegisterChecker } from '../../../src/core/register/checker';
 import { resolveSettings } from '../../../src/core/settings';
-import type { Finding } from '../../../src/core/types';
+import type { Finding, TraceMessage } from '../../../src/core/types';
 import { fixturesRoot, listFiles } from '../../helpers/paths';
 import { buildPcap } from '../../helpers/captureBuilder';
 import { registerText, replyText } from '../../fuzz/seeds';
@@ -18,6 +18,21 @@ import { udpFrame } from '../hostile/helpers';
 
 const order = (a: Finding, b: Finding): number =>
   a.messageIndex - b.messageIndex || a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
+
+/** The messages through a collecting and a streaming checker; `added` gets the batches each add() handed out. */
+function bothWays(messages: TraceMessage[], added?: (m: TraceMessage, batches: Finding[][]) => void): { collecting: RegisterChecker; streaming: RegisterChecker; batches: Finding[][] } {
+  const settings = resolveSettings({});
+  const collecting = new RegisterChecker(settings);
+  const batches: Finding[][] = [];
+  const streaming = new RegisterChecker(settings, undefined, { findings: (b) => batches.push(b) });
+  for (const m of messages) {
+    collecting.add(m);
+    const before = batches.length;
+    streaming.add(m);
+    added?.(m, batches.slice(before));
+  }
+  return { collecting, streaming, batches };
+}
 
 const traces = listFiles(fixturesRoot, (n) => /\.(pcap|pcapng|cap|log|sip|txt)$/.test(n));
 
@@ -27,16 +42,10 @@ test('streamed findings equal collected findings on every fixture trace', () => 
   for (const file of traces) {
     const { messages } = readTraceBytes(new Uint8Array(readFileSync(file)));
     const settings = resolveSettings({});
-    const collecting = new RegisterChecker(settings);
-    const batches: Finding[][] = [];
-    const streaming = new RegisterChecker(settings, undefined, { findings: (b) => batches.push(b) });
-    for (const m of messages) {
-      collecting.add(m);
-      const before = batches.length;
-      streaming.add(m);
+    const { collecting, streaming, batches } = bothWays(messages, (m, added) => {
       // A batch handed out during add(m) holds nothing after m.
-      for (const b of batches.slice(before)) for (const f of b) assert.ok(f.messageIndex <= m.index, `${file}: finding on a later message`);
-    }
+      for (const b of added) for (const f of b) assert.ok(f.messageIndex <= m.index, `${file}: finding on a later message`);
+    });
     const all = collecting.end();
     const rest = streaming.end();
     assert.deepEqual(rest.findings, [], `${file}: end() returns no findings when streaming`);
@@ -67,15 +76,7 @@ test('the end of a capture with 10 000 bindings comes in batches of at most 4 09
   }
   // One message a second: most AORs go quiet and are packed before the end (cold.ts).
   const { bytes } = buildPcap({}, texts.map((t, i) => ({ sec: 1700000000 + (i >> 1), frac: (i & 1) * 500000, data: udpFrame(t) })));
-  const { messages } = readTraceBytes(bytes);
-  const settings = resolveSettings({});
-  const collecting = new RegisterChecker(settings);
-  const batches: Finding[][] = [];
-  const streaming = new RegisterChecker(settings, undefined, { findings: (b) => batches.push(b) });
-  for (const m of messages) {
-    collecting.add(m);
-    streaming.add(m);
-  }
+  const { collecting, streaming, batches } = bothWays(readTraceBytes(bytes).messages);
   const duringRead = batches.length;
   const all = collecting.end();
   streaming.end();
