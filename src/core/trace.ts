@@ -16,6 +16,7 @@ import { LogReader } from './logs/index';
 import { PacketDecoder } from './net/decode';
 import { datagramMayBeSip, SipExtractor, type PduSink } from './net/sipExtractor';
 import { parseSipMessage } from './sip/parser';
+import { ProblemLimiter } from './problemLimit';
 import type { Problem, SipPdu, TraceMessage } from './types';
 
 export type TraceFormat = 'pcap' | 'pcapng' | 'log';
@@ -127,6 +128,7 @@ export class TraceReader {
   }
 
   private logStage(): Stage {
+    const problems = new ProblemLimiter((p) => this.sink.problem(p));
     const reader = new LogReader({
       message: (m) => {
         // Log text is decoded UTF-8: Content-Length counts the body's UTF-8 octets (RFC 3261 §20.14).
@@ -143,9 +145,15 @@ export class TraceReader {
           sip,
         });
       },
-      problem: (p) => this.sink.problem(p),
+      problem: (p) => problems.problem(p),
     });
-    return reader;
+    return {
+      push: (chunk) => reader.push(chunk),
+      end: () => {
+        reader.end();
+        problems.end();
+      },
+    };
   }
 
   private emitPdu(pdu: SipPdu): void {
@@ -159,26 +167,30 @@ export class TraceReader {
  * hands the PDUs to `traceMessageFromPdu` on the main thread.
  */
 export function createCapturePipeline(format: 'pcap' | 'pcapng', sink: PduSink): Stage {
-  const extractor = new SipExtractor(sink);
+  // Per-frame problems (a snaplen cuts every frame) are listed up to a limit per code.
+  const problems = new ProblemLimiter((p) => sink.problem(p));
+  const limited = { pdu: (pdu: SipPdu) => sink.pdu(pdu), problem: (p: Problem) => problems.problem(p) };
+  const extractor = new SipExtractor(limited);
   const decoder = new PacketDecoder({
     udp: (p) => extractor.udp(p),
     tcp: (s) => extractor.tcp(s),
-    problem: (p) => sink.problem(p),
+    problem: (p) => problems.problem(p),
   }, { udpFilter: datagramMayBeSip });
   const reader = createCaptureReader(format, {
     frame: (f) => decoder.frame(f),
     frameAt: (buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId) =>
       decoder.frameAt(buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId),
-    problem: (p) => sink.problem(p),
+    problem: (p) => problems.problem(p),
   });
   return {
     push: (chunk) => reader.push(chunk),
     end: () => {
       // Order matters: the reader flushes its last frames, then incomplete fragments are
-      // reported, then partial TCP messages.
+      // reported, then partial TCP messages, then what the limit left out.
       reader.end();
       decoder.end();
       extractor.end();
+      problems.end();
     },
   };
 }

@@ -35,6 +35,11 @@ export interface Problem {
   line?: number;
   /** 1-based column in the line (logs). */
   column?: number;
+  /**
+   * Set on the one problem that stands for this many problems of its code that came after the
+   * first ones of a file and were not listed (problemLimit.ts); its location is the first of them.
+   */
+  elided?: number;
 }
 
 export interface Endpoint {

@@ -15,7 +15,8 @@ import { SipExtractor } from '../../../src/core/net/sipExtractor';
 import { MAX_HEADERS, parseSipMessage } from '../../../src/core/sip/parser';
 import { createCaptureReader } from '../../../src/core/capture/index';
 import type { Problem, SipPdu } from '../../../src/core/types';
-import { ascii, buildPcap, concat, ethernet, fragmentIpv4, ipv4, PcapngBuilder, udp } from '../../helpers/captureBuilder';
+import { ascii, buildPcap, concat, ethernet, fragmentIpv4, ipv4, PcapngBuilder, udp, type PcapRecord } from '../../helpers/captureBuilder';
+import { PROBLEMS_PER_CODE } from '../../../src/core/problemLimit';
 import { checkSipMessage, checkTrace, splitLogLines } from '../../fuzz/invariants';
 import { HANG_GUARD_MS } from '../../helpers/hangGuard';
 import { callIds, ok, pcapOf, read, record, reg, tcpFrame, timed, udpFrame, where, whereLog } from './helpers';
@@ -228,10 +229,37 @@ test('IPv4 fragments: thousands of datagrams that never complete stay bounded (o
   const { bytes } = buildPcap({}, frames.map((d) => record(d, 0)));
   const r = read(bytes);
   assert.deepEqual(callIds(r.messages), ['hostile-1@192.0.2.10']);
+  // Each counted: the listed ones, and the ones the summary per code past the limit stands for.
   const codes = new Map<string, number>();
-  for (const p of r.problems) codes.set(p.code, (codes.get(p.code) ?? 0) + 1);
+  const listed = new Map<string, number>();
+  for (const p of r.problems) {
+    codes.set(p.code, (codes.get(p.code) ?? 0) + (p.elided ?? 1));
+    listed.set(p.code, (listed.get(p.code) ?? 0) + 1);
+  }
   assert.deepEqual([...codes], [['ip-fragments-evicted', 3000 - 256], ['ip-fragments-incomplete', 256]]);
+  assert.deepEqual([...listed], [['ip-fragments-evicted', PROBLEMS_PER_CODE + 1], ['ip-fragments-incomplete', PROBLEMS_PER_CODE + 1]]);
   assert.ok(r.problems.every((p) => p.frame !== undefined));
+  const evicted = r.problems.find((p) => p.code === 'ip-fragments-evicted' && p.elided)!;
+  assert.equal(evicted.elided, 3000 - 256 - PROBLEMS_PER_CODE);
+  assert.match(evicted.message, /^2644 more 'ip-fragments-evicted' problems after the first 100, in frames \d+ to \d+, not listed one by one; the first of them: /);
+});
+
+test('a capture cut by a snaplen: one packet-truncated per frame for the first 100, then one problem for the rest', () => {
+  // 5 000 RTP-like datagrams of 214 bytes, cut to 128 (tcpdump -s 128), around two REGISTERs.
+  const frames: PcapRecord[] = [record(udpFrame(reg(1)), 0)];
+  const rtp = udpFrame(new Uint8Array(172), { sport: 40000 });
+  for (let i = 0; i < 5000; i++) frames.push({ sec: 1700000001, frac: i, data: rtp.subarray(0, 128), origLen: rtp.length });
+  frames.push(record(udpFrame(reg(2)), 2));
+  const r = read(buildPcap({}, frames).bytes);
+  assert.deepEqual(callIds(r.messages), ['hostile-1@192.0.2.10', 'hostile-2@192.0.2.10']);
+  const truncated = r.problems.filter((p) => p.code === 'packet-truncated');
+  assert.equal(truncated.length, PROBLEMS_PER_CODE + 1);
+  assert.deepEqual(truncated.slice(0, 3).map((p) => p.frame), [2, 3, 4]);
+  const rest = truncated[PROBLEMS_PER_CODE];
+  assert.equal(rest.elided, 5000 - PROBLEMS_PER_CODE);
+  assert.equal(rest.frame, 2 + PROBLEMS_PER_CODE);
+  assert.equal(rest.severity, 'warning');
+  assert.match(rest.message, /^4900 more 'packet-truncated' problems after the first 100, in frames 102 to 5001, not listed one by one; the first of them: Frame 102 was cut to 128 of its 214 bytes/);
 });
 
 // ---------------------------------------------------------------------------------------------
