@@ -12,6 +12,7 @@ import { formatProblemLocation } from '../core/present';
 import { RegisterChecker, type ExchangeSummary } from '../core/register/index';
 import { ALL_RULES, ruleDocUrl } from '../core/rules/index';
 import type { SarifInput, SarifLocation, SarifResultInput, SarifRuleInfo } from '../core/report/sarif';
+import { countProblems } from '../core/problemLimit';
 import { resolveSettings } from '../core/settings';
 import { firstHeader } from '../core/sip/parser';
 import type { Finding, LineMapEntry, Problem, Severity, Span, TraceMessage } from '../core/types';
@@ -348,7 +349,7 @@ export function textSummary(results: FileCheckResult[]): string {
   const totals = { error: 0, warning: 0, info: 0, exchanges: 0, problems: 0 };
   for (const r of results) {
     totals.exchanges += r.exchangeCount;
-    totals.problems += r.problems.length;
+    totals.problems += countProblems(r.problems);
     for (const s of ['error', 'warning', 'info'] as const) totals[s] += r.counts[s];
   }
   return (

@@ -11,6 +11,7 @@
 import { once } from 'events';
 import * as fs from 'fs';
 import { formatProblemLocation, summarizeMessage, type MessageSummary } from '../core/present';
+import { countProblems } from '../core/problemLimit';
 import type { TraceFormat } from '../core/trace';
 import type { Problem, TraceMessage } from '../core/types';
 import { readTraceFile } from './files';
@@ -86,7 +87,7 @@ function problemLine(p: Problem): string {
 
 export function renderMessagesText(r: MessagesFileResult): string {
   const out: string[] = [];
-  out.push(textHeadline(r.file, r.format, r.messages.length, r.problems.length));
+  out.push(textHeadline(r.file, r.format, r.messages.length, countProblems(r.problems)));
   const isLog = r.format === 'log';
   const rows = r.messages.map((m) => textRow(m, isLog));
   const widths = initialWidths(isLog);
@@ -264,7 +265,7 @@ async function writeFileText(file: string, out: OutputBuffer): Promise<boolean> 
     else rows = undefined;
   }, out);
   const isLog = first.format === 'log';
-  out.write(textHeadline(file, first.format, count, first.problems.length) + '\n');
+  out.write(textHeadline(file, first.format, count, countProblems(first.problems)) + '\n');
   if (count > 0 && widths) {
     const w = widths;
     out.write(textLine(columnTitles(isLog), w) + '\n');

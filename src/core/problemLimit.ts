@@ -74,3 +74,10 @@ export class ProblemLimiter {
     this.elided.clear();
   }
 }
+
+/** How many problems a list stands for: a summary of elided ones counts for all of them. */
+export function countProblems(problems: readonly Problem[]): number {
+  let n = 0;
+  for (const p of problems) n += p.elided ?? 1;
+  return n;
+}

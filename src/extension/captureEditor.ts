@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { formatProblemLocation, summarizeMessage } from '../core/present';
+import { countProblems } from '../core/problemLimit';
 import { ruleDocUrl } from '../core/rules/index';
 import { CapturedMessage } from './analysis';
 import type { CaptureEntry, CaptureService } from './captures';
@@ -186,7 +187,7 @@ function summaryPage(webview: vscode.Webview, e: CaptureEntry): string {
 <tr><td class="error">${esc(vscode.l10n.t('Errors'))}</td><td class="num">${count('error')}</td></tr>
 <tr><td class="warning">${esc(vscode.l10n.t('Warnings'))}</td><td class="num">${count('warning')}</td></tr>
 <tr><td class="info">${esc(vscode.l10n.t('Information'))}</td><td class="num">${count('info')}</td></tr>
-<tr><td>${esc(vscode.l10n.t('Reading problems'))}</td><td class="num">${a.problems.length}</td></tr>
+<tr><td>${esc(vscode.l10n.t('Reading problems'))}</td><td class="num">${countProblems(a.problems)}</td></tr>
 </table>`);
   parts.push(
     `<p class="actions">${commandLink(COMMANDS.showDecoded, [e.capture.toString()], vscode.l10n.t('Show decoded messages with diagnostics'))}` +

@@ -16,7 +16,7 @@ import { MAX_HEADERS, parseSipMessage } from '../../../src/core/sip/parser';
 import { createCaptureReader } from '../../../src/core/capture/index';
 import type { Problem, SipPdu } from '../../../src/core/types';
 import { ascii, buildPcap, concat, ethernet, fragmentIpv4, ipv4, PcapngBuilder, udp, type PcapRecord } from '../../helpers/captureBuilder';
-import { PROBLEMS_PER_CODE } from '../../../src/core/problemLimit';
+import { countProblems, PROBLEMS_PER_CODE } from '../../../src/core/problemLimit';
 import { checkSipMessage, checkTrace, splitLogLines } from '../../fuzz/invariants';
 import { HANG_GUARD_MS } from '../../helpers/hangGuard';
 import { callIds, ok, pcapOf, read, record, reg, tcpFrame, timed, udpFrame, where, whereLog } from './helpers';
@@ -260,6 +260,8 @@ test('a capture cut by a snaplen: one packet-truncated per frame for the first 1
   assert.equal(rest.frame, 2 + PROBLEMS_PER_CODE);
   assert.equal(rest.severity, 'warning');
   assert.match(rest.message, /^4900 more 'packet-truncated' problems after the first 100, in frames 102 to 5001, not listed one by one; the first of them: Frame 102 was cut to 128 of its 214 bytes/);
+  // Counts (the CLI's summary line, the capture summary) still say how many there were.
+  assert.equal(countProblems(truncated), 5000);
 });
 
 // ---------------------------------------------------------------------------------------------
