@@ -13,6 +13,7 @@ import { RegisterChecker, type ExchangeSummary } from '../core/register/index';
 import { ALL_RULES, ruleDocUrl } from '../core/rules/index';
 import type { SarifInput, SarifLocation, SarifResultInput, SarifRuleInfo } from '../core/report/sarif';
 import { countProblems } from '../core/problemLimit';
+import { nestedJson } from '../core/report/json';
 import { resolveSettings } from '../core/settings';
 import { firstHeader } from '../core/sip/parser';
 import type { Finding, LineMapEntry, Problem, Severity, Span, TraceMessage } from '../core/types';
@@ -398,11 +399,6 @@ function jsonOfExchange(e: FileCheckResult['exchanges'][number]): object {
     finalStatus: e.finalStatus ?? null,
     findings: e.findingRuleIds,
   };
-}
-
-/** `JSON.stringify(value, null, 2)` as it reads nested `depth` levels deep. */
-function nestedJson(value: unknown, depth: number): string {
-  return JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth));
 }
 
 /**

@@ -135,8 +135,8 @@ async function runCheck(args: ParsedArgs): Promise<number> {
     out.write(sarif.begin());
     for (const file of files) {
       const r = await checkFile(file, configs, { onFinding: (f) => out.write(sarif.result(sarifResultOf(file, f))), between, listExchanges: false });
-      // One push each: a hostile file can have hundreds of thousands of problems (spread would overflow the stack).
-      for (const n of sarifNotificationsOf(r)) notifications.push(n);
+      // Bounded: at most PROBLEMS_PER_CODE (+1) per problem code and file (problemLimit.ts).
+      notifications.push(...sarifNotificationsOf(r));
       results.push({ ...r, problems: [] });
       await out.ready();
     }

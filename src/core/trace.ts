@@ -128,8 +128,7 @@ export class TraceReader {
   }
 
   private logStage(): Stage {
-    const problems = new ProblemLimiter((p) => this.sink.problem(p));
-    const reader = new LogReader({
+    return withProblemLimit((p) => this.sink.problem(p), (problem) => new LogReader({
       message: (m) => {
         // Log text is decoded UTF-8: Content-Length counts the body's UTF-8 octets (RFC 3261 §20.14).
         const sip = parseSipMessage(m.text, { octets: 'utf8', validate: this.opts.validate });
@@ -145,15 +144,8 @@ export class TraceReader {
           sip,
         });
       },
-      problem: (p) => problems.problem(p),
-    });
-    return {
-      push: (chunk) => reader.push(chunk),
-      end: () => {
-        reader.end();
-        problems.end();
-      },
-    };
+      problem,
+    }));
   }
 
   private emitPdu(pdu: SipPdu): void {
@@ -167,29 +159,43 @@ export class TraceReader {
  * hands the PDUs to `traceMessageFromPdu` on the main thread.
  */
 export function createCapturePipeline(format: 'pcap' | 'pcapng', sink: PduSink): Stage {
-  // Per-frame problems (a snaplen cuts every frame) are listed up to a limit per code.
-  const problems = new ProblemLimiter((p) => sink.problem(p));
-  const limited = { pdu: (pdu: SipPdu) => sink.pdu(pdu), problem: (p: Problem) => problems.problem(p) };
-  const extractor = new SipExtractor(limited);
-  const decoder = new PacketDecoder({
-    udp: (p) => extractor.udp(p),
-    tcp: (s) => extractor.tcp(s),
-    problem: (p) => problems.problem(p),
-  }, { udpFilter: datagramMayBeSip });
-  const reader = createCaptureReader(format, {
-    frame: (f) => decoder.frame(f),
-    frameAt: (buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId) =>
-      decoder.frameAt(buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId),
-    problem: (p) => problems.problem(p),
+  return withProblemLimit((p) => sink.problem(p), (problem) => {
+    const extractor = new SipExtractor({ pdu: (pdu) => sink.pdu(pdu), problem });
+    const decoder = new PacketDecoder({
+      udp: (p) => extractor.udp(p),
+      tcp: (s) => extractor.tcp(s),
+      problem,
+    }, { udpFilter: datagramMayBeSip });
+    const reader = createCaptureReader(format, {
+      frame: (f) => decoder.frame(f),
+      frameAt: (buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId) =>
+        decoder.frameAt(buf, start, end, frame, linkType, sec, nsec, origLen, fileOffset, interfaceId),
+      problem,
+    });
+    return {
+      push: (chunk) => reader.push(chunk),
+      end: () => {
+        // Order matters: the reader flushes its last frames, then incomplete fragments are
+        // reported, then partial TCP messages.
+        reader.end();
+        decoder.end();
+        extractor.end();
+      },
+    };
   });
+}
+
+/**
+ * A stage whose problems go through a ProblemLimiter (per-frame problems, such as a snaplen
+ * cutting every frame, are listed up to a limit per code); what the limit left out comes last.
+ */
+function withProblemLimit(out: (p: Problem) => void, build: (problem: (p: Problem) => void) => Stage): Stage {
+  const problems = new ProblemLimiter(out);
+  const stage = build((p) => problems.problem(p));
   return {
-    push: (chunk) => reader.push(chunk),
+    push: (chunk) => stage.push(chunk),
     end: () => {
-      // Order matters: the reader flushes its last frames, then incomplete fragments are
-      // reported, then partial TCP messages, then what the limit left out.
-      reader.end();
-      decoder.end();
-      extractor.end();
+      stage.end();
       problems.end();
     },
   };

@@ -27,7 +27,6 @@ function fileSource(fd: number): CaptureSource {
   };
 }
 
-
 let request: WorkerRequest | undefined;
 let wake: (() => void) | undefined;
 let pendingAcks = 0;

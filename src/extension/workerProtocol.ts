@@ -67,19 +67,12 @@ export async function serve(req: WorkerRequest, post: Post, acked: () => Promise
     post({ type: 'error', error: 'this worker cannot read files' });
     return;
   }
+  if (req.kind === 'capture') {
+    await serveCaptureSource(bytesSource(req.bytes), req.settings, post, acked);
+    return;
+  }
   try {
-    let last = 0;
-    const progress = (done: number, total: number) => {
-      const now = Date.now();
-      if (now - last < PROGRESS_MS && done < total) return;
-      last = now;
-      post({ type: 'progress', done, total });
-    };
-    if (req.kind === 'capture') {
-      await serveCapture(bytesSource(req.bytes), req.settings, post, acked, progress);
-      return;
-    }
-    const data = checkLogChunks(req.chunks, req.settings, progress);
+    const data = checkLogChunks(req.chunks, req.settings, progressPoster(post));
     const part = async (reply: WorkerReply) => {
       post(reply);
       await acked();
@@ -94,9 +87,24 @@ export async function serve(req: WorkerRequest, post: Post, acked: () => Promise
     });
     post({ type: 'log-done', lines, format: data.format, bytes: data.bytes, elapsedMs: data.elapsedMs }, [lines.buffer as ArrayBuffer]);
   } catch (e) {
-    // The core reports problems instead of throwing; this is a bug, passed on for the log.
-    post({ type: 'error', error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+    postBug(post, e);
   }
+}
+
+/** Progress replies, at most one per PROGRESS_MS (and the last one). */
+function progressPoster(post: Post): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_MS && done < total) return;
+    last = now;
+    post({ type: 'progress', done, total });
+  };
+}
+
+/** The core reports problems instead of throwing: an exception is a bug, passed on for the log. */
+function postBug(post: Post, e: unknown): void {
+  post({ type: 'error', error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
 }
 
 /**
@@ -131,25 +139,12 @@ export interface CaptureServeOptions {
   checked?: () => void;
 }
 
-/** `serve` for a capture read from `source` (a Node worker reading a file: see worker.ts). */
+/** `serve` for a capture read from `source` (bytes handed over, or a Node worker reading a file: see worker.ts). */
 export async function serveCaptureSource(source: CaptureSource, settings: Settings, post: Post, acked: () => Promise<void>, opts: CaptureServeOptions = {}): Promise<void> {
   try {
-    let last = 0;
-    await serveCapture(
-      source,
-      settings,
-      post,
-      acked,
-      (done, total) => {
-        const now = Date.now();
-        if (now - last < PROGRESS_MS && done < total) return;
-        last = now;
-        post({ type: 'progress', done, total });
-      },
-      opts,
-    );
+    await serveCapture(source, settings, post, acked, progressPoster(post), opts);
   } catch (e) {
-    post({ type: 'error', error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+    postBug(post, e);
   }
 }
 

@@ -10,8 +10,7 @@
  * it). When no temporary file can be made, or a write fails (a full disk), the records from then
  * on are kept in memory: the check goes on, as with PackedRecordFile.
  */
-import * as fs from 'fs';
-import { openSpillFile, removeSpillFile, type SpillFile } from './packedRecordFile';
+import { openSpillFile, readAt, removeSpillFile, writeAt, type SpillFile } from './packedRecordFile';
 
 const BUFFER_BYTES = 256 * 1024;
 
@@ -48,31 +47,25 @@ export class IndexedRecordFile {
   set(index: number, record: Uint8Array): void {
     this.ensure(index);
     this.inMemory.delete(index);
-    if (this.file === undefined || this.failure !== undefined || record.length > BUFFER_BYTES) {
-      if (this.file !== undefined && this.failure === undefined) {
-        // Larger than the buffer: written directly.
-        this.flush();
-        if (this.failure === undefined && this.writeAt(record, this.flushed)) {
-          this.offsets[index] = this.flushed;
-          this.lengths[index] = record.length;
-          this.flushed += record.length;
-          return;
-        }
+    this.offsets[index] = -1;
+    if (this.writable() && this.pendingBytes + record.length > BUFFER_BYTES) this.flush();
+    if (this.writable()) {
+      if (record.length <= BUFFER_BYTES) {
+        this.pending.set(record, this.pendingBytes);
+        this.offsets[index] = this.flushed + this.pendingBytes;
+        this.lengths[index] = record.length;
+        this.pendingBytes += record.length;
+        return;
       }
-      this.offsets[index] = -1;
-      this.inMemory.set(index, record.slice());
-      return;
+      // Larger than the buffer (empty now): written directly.
+      if (this.writeAt(record, this.flushed)) {
+        this.offsets[index] = this.flushed;
+        this.lengths[index] = record.length;
+        this.flushed += record.length;
+        return;
+      }
     }
-    if (this.pendingBytes + record.length > BUFFER_BYTES) this.flush();
-    if (this.failure !== undefined) {
-      this.offsets[index] = -1;
-      this.inMemory.set(index, record.slice());
-      return;
-    }
-    this.pending.set(record, this.pendingBytes);
-    this.offsets[index] = this.flushed + this.pendingBytes;
-    this.lengths[index] = record.length;
-    this.pendingBytes += record.length;
+    this.inMemory.set(index, record.slice());
   }
 
   get(index: number): Uint8Array | undefined {
@@ -85,15 +78,8 @@ export class IndexedRecordFile {
       const at = offset - this.flushed;
       return this.pending.slice(at, at + length);
     }
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = fs.readSync(this.file!.fd, out, done, length - done, offset + done);
-      if (n <= 0) throw new Error(`record file: short read at ${offset + done}`);
-      done += n;
-    }
     this.stats.fileReads++;
-    return out;
+    return readAt(this.file!.fd, length, offset);
   }
 
   /** Closes and removes the file; nothing can be read afterwards. */
@@ -119,7 +105,7 @@ export class IndexedRecordFile {
 
   /** Writes the buffer; on failure its records move to memory and later ones stay there. */
   private flush(): void {
-    if (this.pendingBytes === 0 || this.file === undefined || this.failure !== undefined) return;
+    if (this.pendingBytes === 0 || !this.writable()) return;
     if (this.writeAt(this.pending.subarray(0, this.pendingBytes), this.flushed)) {
       this.flushed += this.pendingBytes;
       this.pendingBytes = 0;
@@ -136,10 +122,14 @@ export class IndexedRecordFile {
     this.pendingBytes = 0;
   }
 
+  private writable(): boolean {
+    return this.file !== undefined && this.failure === undefined;
+  }
+
+  /** false (and the failure kept) when the write fails. */
   private writeAt(bytes: Uint8Array, position: number): boolean {
     try {
-      let done = 0;
-      while (done < bytes.length) done += fs.writeSync(this.file!.fd, bytes, done, bytes.length - done, position + done);
+      writeAt(this.file!.fd, bytes, position);
       return true;
     } catch (e) {
       this.failure = (e as Error).message;

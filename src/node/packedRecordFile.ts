@@ -42,6 +42,24 @@ export function openSpillFile(name = 'packed-aors.bin'): SpillFile {
   return { fd, dir };
 }
 
+/** `length` bytes at `position` of `fd`; a short read (the file was cut) is an error. */
+export function readAt(fd: number, length: number, position: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, out, done, length - done, position + done);
+    if (n <= 0) throw new Error(`temporary file: short read at ${position + done}`);
+    done += n;
+  }
+  return out;
+}
+
+/** Writes all of `bytes` at `position` of `fd`. */
+export function writeAt(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
 export function removeSpillFile(f: SpillFile): void {
   try {
     fs.closeSync(f.fd);
@@ -193,21 +211,13 @@ export class PackedRecordFile implements PackedRecordStore {
   private read(slot: number): Uint8Array {
     const kept = this.inMemory.get(slot);
     if (kept !== undefined) return kept;
-    const length = this.lengths[slot];
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = fs.readSync(this.file.fd, out, done, length - done, this.offsets[slot] + done);
-      if (n <= 0) throw new Error(`packed record file: short read at ${this.offsets[slot] + done}`);
-      done += n;
-    }
+    const out = readAt(this.file.fd, this.lengths[slot], this.offsets[slot]);
     this.stats.reads++;
     return out;
   }
 
   private write(bytes: Uint8Array, position: number): void {
-    let done = 0;
-    while (done < bytes.length) done += fs.writeSync(this.file.fd, bytes, done, bytes.length - done, position + done);
+    writeAt(this.file.fd, bytes, position);
     this.stats.writes++;
   }
 

@@ -141,8 +141,8 @@ function unref(x: J): MessageRef | undefined {
  * live data (the CLI's heap-growing setting), so a packed string costs about twice its size in
  * resident memory, a byte array once (and one byte per character, where a string with one
  * non-Latin-1 character takes two). A host with a file system may keep them out of memory
- * altogether (the CLI and the extension's Node worker: src/node/packedRecordFile.ts), so that memory does not grow with the
- * number of AORs a capture registers.
+ * altogether (the CLI and the extension's Node worker: src/node/packedRecordFile.ts), so that
+ * memory does not grow with the number of AORs a capture registers.
  *
  * Semantics of a `Map`: `entries()` in insertion order (a name set again keeps its place).
  */

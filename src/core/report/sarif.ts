@@ -8,6 +8,7 @@
  * capture by frame number (Wireshark's "Go to packet").
  */
 import type { Severity } from '../types';
+import { nestedJson } from './json';
 
 export interface SarifRuleInfo {
   id: string;
@@ -152,11 +153,6 @@ export function buildSarif(input: SarifInput): object {
   return { $schema: SCHEMA, version: '2.1.0', runs: [run] };
 }
 
-/** `JSON.stringify(value, null, 2)` as it reads nested `depth` levels deep. */
-function nested(value: unknown, depth: number): string {
-  return JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth));
-}
-
 /**
  * Writes the same document as `JSON.stringify(buildSarif(input), null, 2)`, a piece at a time:
  * results are written as they come, so memory does not grow with their number (a 1 GB capture
@@ -175,21 +171,21 @@ export class SarifWriter {
 
   /** The text up to the opening of the results array. */
   begin(): string {
-    const tool = nested(sarifTool(this.head.toolVersion, this.head.informationUri, this.head.rules), 3);
+    const tool = nestedJson(sarifTool(this.head.toolVersion, this.head.informationUri, this.head.rules), 3);
     return `{\n  "$schema": ${JSON.stringify(SCHEMA)},\n  "version": "2.1.0",\n  "runs": [\n    {\n      "tool": ${tool},\n      "columnKind": "utf16CodeUnits",\n      "results": [`;
   }
 
   /** One result, with the separator before it. */
   result(r: SarifResultInput): string {
-    const text = nested(sarifResult(r, this.fileIndex.get(r.file) ?? 0, this.ruleIndex.get(r.ruleId)), 4);
+    const text = nestedJson(sarifResult(r, this.fileIndex.get(r.file) ?? 0, this.ruleIndex.get(r.ruleId)), 4);
     return `${this.results++ === 0 ? '' : ','}\n        ${text}`;
   }
 
   /** The rest of the document: the artifacts (each file's format) and the reading problems. */
   end(files: SarifInput['files'], notifications: NonNullable<SarifInput['notifications']>): string {
     let out = this.results === 0 ? ']' : '\n      ]';
-    out += `,\n      "artifacts": ${nested(sarifArtifacts(files), 3)}`;
-    if (notifications.length) out += `,\n      "invocations": ${nested(sarifInvocations(notifications, this.fileIndex), 3)}`;
+    out += `,\n      "artifacts": ${nestedJson(sarifArtifacts(files), 3)}`;
+    if (notifications.length) out += `,\n      "invocations": ${nestedJson(sarifInvocations(notifications, this.fileIndex), 3)}`;
     return out + '\n    }\n  ]\n}';
   }
 }
